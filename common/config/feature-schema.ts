@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+export const idSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'may contain only letters, digits and . _ : - and must start with a letter or digit');
+
+const positiveInt = z.number().int('must be a whole number').positive('must be greater than 0');
+
+/** A token bucket: `burst` tokens at most, refilled at N tokens per second, minute or hour. */
+export const rateLimitSchema = z
+  .object({
+    per_second: positiveInt.optional(),
+    per_minute: positiveInt.optional(),
+    per_hour: positiveInt.optional(),
+    burst: positiveInt.optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const given = (['per_second', 'per_minute', 'per_hour'] as const).filter((k) => value[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of per_second, per_minute, per_hour' });
+    }
+  });
+
+export const quotaSchema = z
+  .object({
+    limit: z.number().int('must be a whole number').nonnegative('must be 0 or more'),
+    period: z.enum(['day', 'month']),
+    enforcement: z.enum(['hard', 'soft']).default('hard'),
+  })
+  .strict();
+
+export const featureSchema = z
+  .object({
+    id: idSchema,
+    rate_limit: rateLimitSchema.optional(),
+    quota: quotaSchema.optional(),
+    on_store_failure: z.enum(['open', 'closed']).default('open'),
+    /** Usage reported for this feature is checked against (and counted into) its period quota. */
+    enforce_on_report: z.boolean().default(false),
+    /** Decide and record, but always allow (Envoy rate-limit shadow mode). */
+    shadow: z.boolean().default(false),
+  })
+  .strict();
+
+export type FeatureConfig = z.infer<typeof featureSchema>;
+export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+export type QuotaConfig = z.infer<typeof quotaSchema>;

@@ -1,0 +1,50 @@
+import type { Server } from '@grpc/grpc-js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { TollgateConfig } from '../../common/config/schema.js';
+import type { Logger } from '../../common/log.js';
+import type { EntitlementSnapshot } from '../../common/snapshot.js';
+import type { CheckInput, CommitResult, Decision, EntitlementDecision, Reservation, ReserveInput } from './domain/decision.js';
+
+/** The decision engine as the rest of the sidecar (gRPC, Envoy, usage) sees it. */
+export interface Decider {
+  check(input: CheckInput): Promise<Decision>;
+  checkEntitlement(tenantId: string, featureId: string): EntitlementDecision;
+  reserve(input: ReserveInput): Promise<Reservation>;
+  commit(tenantId: string, reservationId: string, actual: number): Promise<CommitResult>;
+  release(tenantId: string, reservationId: string): Promise<boolean>;
+}
+
+/** Tenants' entitlement snapshots, held in memory; lookups never do I/O. */
+export interface SnapshotSource {
+  get(tenantId: string): EntitlementSnapshot | undefined;
+  /** Resolves an API key by the SHA-256 (hex) of the whole key. */
+  tenantForKeyHash(sha256: string): { tenantId: string; keyId: string } | undefined;
+}
+
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
+
+export interface SidecarContext {
+  config: TollgateConfig;
+  logger: Logger;
+  metrics: Registry;
+  snapshots: SnapshotSource;
+  decider: Decider;
+  /** Undefined when the sidecar runs without Redis (embedded, single process). */
+  redis?: Redis;
+}
+
+/**
+ * A part of the sidecar that serves something: it adds gRPC services and HTTP routes, and takes part in start-up
+ * and graceful shutdown. An HTTP handler returns true when it handled the request.
+ */
+export interface SidecarModule {
+  name: string;
+  start(ctx: SidecarContext, server: Server): Promise<void>;
+  http?: HttpHandler;
+  /** Called after the servers stopped accepting and in-flight calls drained. */
+  stop(): Promise<void>;
+  /** Ready for traffic (for /readyz). */
+  ready?(): boolean;
+}
