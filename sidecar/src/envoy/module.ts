@@ -1,6 +1,22 @@
 import type { SidecarModule } from '../ports.js';
+import { authorizationCheck } from './api/authorization.js';
+import { envoyMetrics } from './api/metrics.js';
+import { shouldRateLimit } from './api/rate-limit.js';
+import { authorizationService, rateLimitService } from './proto.js';
 
-/** Envoy ext_authz and rate-limit services. */
-export function envoyModule(): SidecarModule | undefined {
-  return undefined;
+/**
+ * Envoy ext_authz (`envoy.service.auth.v3.Authorization/Check`) and global rate limiting
+ * (`envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit`), on the sidecar's gRPC server. See docs/envoy.md.
+ */
+export function envoyModule(): SidecarModule {
+  return {
+    name: 'envoy',
+    async start(ctx, server) {
+      const metrics = envoyMetrics(ctx.metrics);
+      server.addService(authorizationService(), { Check: authorizationCheck(ctx, metrics) });
+      server.addService(rateLimitService(), { ShouldRateLimit: shouldRateLimit(ctx, metrics) });
+    },
+    async stop() {},
+    ready: () => true,
+  };
 }

@@ -1,0 +1,60 @@
+import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { invalidArgument, toServiceError } from '../../../../common/grpc-errors.js';
+import type { SidecarContext } from '../../ports.js';
+import { checkResponseOf, deniedCheckResponse, planAuthz, type AuthzRequest, type EnvoyCheckResponse } from '../domain/authz.js';
+import type { EnvoyMetrics } from './metrics.js';
+
+/** The parts of envoy.service.auth.v3.CheckRequest read here (proto-loader object form, camelCase). */
+interface CheckRequestObject {
+  attributes?: {
+    request?: { http?: { method?: string; path?: string; headers?: Record<string, string>; headerMap?: { headers?: Array<{ key: string; value?: string; rawValue?: Buffer }> } } };
+    contextExtensions?: Record<string, string>;
+  };
+}
+
+export function flattenCheckRequest(request: CheckRequestObject): AuthzRequest {
+  const http = request.attributes?.request?.http;
+  const headers = new Map<string, string>();
+  for (const [k, v] of Object.entries(http?.headers ?? {})) headers.set(k.toLowerCase(), v);
+  // Envoy sends header_map instead of headers when configured to; values may come as raw bytes.
+  for (const h of http?.headerMap?.headers ?? []) {
+    const value = h.value || (h.rawValue && h.rawValue.length > 0 ? h.rawValue.toString('utf8') : '');
+    headers.set(h.key.toLowerCase(), value);
+  }
+  return {
+    method: http?.method ?? 'GET',
+    path: http?.path ?? '/',
+    headers,
+    contextExtensions: request.attributes?.contextExtensions ?? {},
+  };
+}
+
+export function authorizationCheck(ctx: SidecarContext, metrics: EnvoyMetrics): handleUnaryCall<CheckRequestObject, EnvoyCheckResponse> {
+  const settings = { routes: ctx.config.edge.routes, tenantHeader: ctx.config.edge.envoy.tenant_header };
+  const resolveKey = (sha256: string) => ctx.snapshots.tenantForKeyHash(sha256);
+  return (call: ServerUnaryCall<CheckRequestObject, EnvoyCheckResponse>, callback: sendUnaryData<EnvoyCheckResponse>) => {
+    const plan = planAuthz(flattenCheckRequest(call.request), settings, resolveKey);
+    if (plan.kind === 'invalid') {
+      metrics.checks.inc({ outcome: 'invalid' });
+      callback(toServiceError(invalidArgument(plan.field, plan.problem)));
+      return;
+    }
+    if (plan.kind === 'deny') {
+      metrics.checks.inc({ outcome: String(plan.answer.status) });
+      callback(null, deniedCheckResponse(plan.answer));
+      return;
+    }
+    ctx.decider.check(plan.input).then(
+      (decision) => {
+        const response = checkResponseOf(plan, decision, ctx.snapshots.get(plan.tenantId)?.features[plan.input.featureId]);
+        metrics.checks.inc({ outcome: response.okResponse ? 'ok' : String(response.deniedResponse!.status.code) });
+        callback(null, response);
+      },
+      (err: unknown) => {
+        metrics.checks.inc({ outcome: 'error' });
+        ctx.logger.error({ err, tenant: plan.tenantId, feature: plan.input.featureId }, 'ext_authz check failed');
+        callback(toServiceError(err));
+      },
+    );
+  };
+}

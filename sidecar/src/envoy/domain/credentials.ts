@@ -1,0 +1,44 @@
+import { hashApiKey } from '../../../../common/api-key.js';
+import { unauthenticated, type HttpAnswer } from './http-answer.js';
+
+/** Looks a key up by the SHA-256 of the whole key (SnapshotSource.tenantForKeyHash). */
+export type KeyResolver = (sha256: string) => { tenantId: string; keyId: string } | undefined;
+
+export type HeaderLookup = (lowerCaseName: string) => string | undefined;
+
+export type Identity =
+  | { ok: true; tenantId: string; keyId?: string; via: 'api_key' | 'trusted_header' }
+  | { ok: false; answer: HttpAnswer };
+
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+/** Keys are at most ~210 characters; anything far longer is not a key and is not worth hashing. */
+const MAX_KEY_LENGTH = 512;
+
+/** The API key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`. */
+export function presentedApiKey(header: HeaderLookup): string | undefined {
+  const authorization = header('authorization');
+  if (authorization) {
+    const m = BEARER.exec(authorization);
+    if (m) return m[1];
+  }
+  const apiKey = header('x-api-key')?.trim();
+  return apiKey ? apiKey : undefined;
+}
+
+/**
+ * Who is calling. A presented API key always decides (a wrong key is refused even if a trusted header is set);
+ * without one, the trusted tenant header is used when configured.
+ */
+export function identify(header: HeaderLookup, resolveKey: KeyResolver, trustedTenantHeader?: string): Identity {
+  const key = presentedApiKey(header);
+  if (key !== undefined) {
+    const owner = key.length <= MAX_KEY_LENGTH ? resolveKey(hashApiKey(key)) : undefined;
+    if (!owner) return { ok: false, answer: unauthenticated('the API key is not valid (unknown or revoked)') };
+    return { ok: true, tenantId: owner.tenantId, keyId: owner.keyId, via: 'api_key' };
+  }
+  if (trustedTenantHeader) {
+    const tenantId = header(trustedTenantHeader)?.trim();
+    if (tenantId) return { ok: true, tenantId, via: 'trusted_header' };
+  }
+  return { ok: false, answer: unauthenticated('send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"') };
+}
