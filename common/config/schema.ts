@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { featureSchema, idSchema } from './feature-schema.js';
 import { usageSchema } from './usage-schema.js';
-import { ledgerSchema, planPricingSchema } from './ledger-schema.js';
+import { ledgerSchema, planPricingSchema, refinePlanPricing } from './ledger-schema.js';
 import { edgeSchema } from './edge-schema.js';
 
 export const subscriptionStatuses = ['trialing', 'active', 'past_due', 'suspended', 'canceled'] as const;
@@ -22,6 +22,7 @@ export const planSchema = z
       if (seen.has(f.id)) ctx.addIssue({ code: 'custom', path: ['features', i, 'id'], message: `duplicate feature id "${f.id}"` });
       seen.add(f.id);
     });
+    refinePlanPricing(plan, ctx);
   });
 
 export const apiKeyEntrySchema = z
