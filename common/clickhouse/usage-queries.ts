@@ -1,0 +1,77 @@
+import { sqlString } from './sql-text.js';
+
+/**
+ * The one definition of "what counts", shared by GetUsage, the ledger's hourly reader and the dashboard rollup.
+ *
+ * Rows are grouped by subject: an event's own id, or for a correction the id it corrects. Within a subject:
+ *  - the original counts once however often it was stored (first received wins if a client reused an id);
+ *  - the correction with the greatest event_id (ULIDs sort by time) decides: void → it no longer counts,
+ *    amend → it counts with the amendment's quantity;
+ *  - a correction without its original (yet) counts for nothing.
+ * The original's timestamp places the subject in time. Corrections are matched from `fromMs` on with no upper bound,
+ * because a correction is reported at or after the event it corrects.
+ */
+export interface UsageScope {
+  fromMs: number;
+  toMs: number;
+  tenantId?: string;
+  featureId?: string;
+}
+
+const EVENT_MS = '(toUInt64(event_time) * 1000 + event_ms)';
+
+function scopeFilter(scope: UsageScope): string {
+  const fromSeconds = Math.floor(scope.fromMs / 1000);
+  const toSeconds = Math.ceil(scope.toMs / 1000);
+  const parts = [
+    // Coarse bounds on the sort key first so ClickHouse reads only the needed granules; exact bounds after.
+    `event_time >= toDateTime(${fromSeconds})`,
+    `${EVENT_MS} >= ${scope.fromMs}`,
+    `(correction != '' OR (event_time <= toDateTime(${toSeconds}) AND ${EVENT_MS} < ${scope.toMs}))`,
+  ];
+  if (scope.tenantId !== undefined) parts.unshift(`tenant_id = ${sqlString(scope.tenantId)}`);
+  if (scope.featureId !== undefined) parts.splice(1, 0, `feature_id = ${sqlString(scope.featureId)}`);
+  return parts.join(' AND ');
+}
+
+/** One row per subject that counts: tenant_id, feature_id, hour (epoch seconds), counted quantity. */
+export function countedSubjectsSql(database: string, scope: UsageScope): string {
+  return `SELECT
+      tenant_id,
+      feature_id,
+      toUInt32(toStartOfHour(argMinIf(event_time, received_at, correction = ''))) AS hour_start,
+      if(countIf(correction != '') > 0, argMaxIf(quantity, event_id, correction != ''), argMinIf(quantity, received_at, correction = '')) AS counted_quantity
+    FROM ${database}.usage_events
+    WHERE ${scopeFilter(scope)}
+    GROUP BY tenant_id, feature_id, if(correction = '', event_id, corrects_event_id)
+    HAVING countIf(correction = '') > 0 AND NOT (countIf(correction != '') > 0 AND argMaxIf(correction, event_id, correction != '') = 'void')`;
+}
+
+/** Columns: quantity, events. */
+export function totalSql(database: string, scope: UsageScope): string {
+  return `SELECT sum(counted_quantity), count() FROM (${countedSubjectsSql(database, scope)})`;
+}
+
+/** Columns: tenant_id, feature_id, hour (epoch seconds), quantity, events; ordered by tenant, feature, hour. */
+export function hourlySql(database: string, scope: UsageScope): string {
+  return `SELECT tenant_id, feature_id, hour_start, sum(counted_quantity), count()
+    FROM (${countedSubjectsSql(database, scope)})
+    GROUP BY tenant_id, feature_id, hour_start
+    ORDER BY tenant_id, feature_id, hour_start`;
+}
+
+/** Columns as hourlySql, from the dashboard rollup (newest computation of each hour). */
+export function rollupSql(database: string, scope: UsageScope): string {
+  const filter = [
+    `hour >= toDateTime(${Math.floor(scope.fromMs / 1000)})`,
+    `hour < toDateTime(${Math.ceil(scope.toMs / 1000)})`,
+    ...(scope.tenantId !== undefined ? [`tenant_id = ${sqlString(scope.tenantId)}`] : []),
+    ...(scope.featureId !== undefined ? [`feature_id = ${sqlString(scope.featureId)}`] : []),
+  ].join(' AND ');
+  return `SELECT tenant_id, feature_id, toUInt32(hour) AS hour_start, argMax(quantity, computed_at_ms), argMax(events, computed_at_ms)
+    FROM ${database}.usage_hourly
+    WHERE ${filter}
+    GROUP BY tenant_id, feature_id, hour_start
+    HAVING argMax(events, computed_at_ms) > 0
+    ORDER BY tenant_id, feature_id, hour_start`;
+}

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrateUsageStore } from '../../common/clickhouse/migrations.js';
+import type { UsageStore } from '../../common/clickhouse/store.js';
+import { USAGE_ROW_COLUMNS, usageRowTsv, type UsageRow } from '../../common/clickhouse/usage-row.js';
+import { usageReaderOver } from '../../common/clickhouse/usage-reader.js';
+import { sharedClickHouseUrl } from '../harness/clickhouse.js';
+import { openTestStore, row } from './helpers.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
+
+async function insert(store: UsageStore, rows: UsageRow[]): Promise<void> {
+  await store.insertTsv('usage_events', USAGE_ROW_COLUMNS, Buffer.from(rows.map(usageRowTsv).join('')));
+}
+
+// The same SQL on Debian's clickhouse-server 18.16 and on the current engine embedded by chdb.
+describe.each([
+  ['server', () => sharedClickHouseUrl(inject('clickhouseUrl'))],
+  ['embedded', () => undefined],
+])('usage store (%s)', (kind, url) => {
+  let store: UsageStore;
+  beforeAll(async () => {
+    store = await openTestStore(url(), kind);
+    await migrateUsageStore(store);
+  });
+  afterAll(async () => {
+    await store?.exec(`DROP DATABASE IF EXISTS ${store.database}`);
+    await store?.close();
+  });
+
+  it('migrates idempotently and records versions', async () => {
+    const again = await migrateUsageStore(store);
+    expect(again).toEqual(['  1 raw usage events: already applied', '  2 hourly rollup for dashboards: already applied']);
+  });
+
+  it('counts each event id once, applies void and amend, and sums exactly', async () => {
+    const reader = usageReaderOver(store);
+    const a = row({ tenantId: 'acme', featureId: 'tokens', quantity: '0.1', eventTimeMs: T0 + 1 });
+    const b = row({ tenantId: 'acme', featureId: 'tokens', quantity: '0.2', eventTimeMs: T0 + 2, attributes: { model: "it's\ttabbed\\", 'k\n': 'v' } });
+    const c = row({ tenantId: 'acme', featureId: 'tokens', quantity: '99999999999999999999.123456789', eventTimeMs: T0 + HOUR + 5 });
+    const d = row({ tenantId: 'acme', featureId: 'tokens', quantity: '5', eventTimeMs: T0 + 3 });
+    const voidD = row({ tenantId: 'acme', featureId: 'tokens', quantity: '0', eventTimeMs: T0 + 2 * HOUR, correction: 'void', correctsEventId: d.eventId });
+    const amendB1 = row({ tenantId: 'acme', featureId: 'tokens', quantity: '7', eventTimeMs: T0 + 2 * HOUR, correction: 'amend', correctsEventId: b.eventId });
+    const amendB2 = row({ tenantId: 'acme', featureId: 'tokens', quantity: '0.7', eventTimeMs: T0 + 2 * HOUR + 1, correction: 'amend', correctsEventId: b.eventId });
+    const other = row({ tenantId: 'other', featureId: 'tokens', quantity: '1000', eventTimeMs: T0 });
+    await insert(store, [a, b, c, d, other]);
+    await insert(store, [a, b, a, voidD]); // a retried batch
+    await insert(store, [amendB1, amendB2, amendB2]);
+
+    const total = await reader.total({ tenantId: 'acme', featureId: 'tokens', from: new Date(T0), to: new Date(T0 + 3 * HOUR) });
+    expect(total).toEqual({ quantity: '99999999999999999999.923456789', events: 3 });
+
+    const firstHour = await reader.total({ tenantId: 'acme', featureId: 'tokens', from: new Date(T0), to: new Date(T0 + HOUR) });
+    expect(firstHour).toEqual({ quantity: '0.8', events: 2 });
+
+    // Millisecond bounds: [T0+2, ...) excludes a.
+    const fromB = await reader.total({ tenantId: 'acme', featureId: 'tokens', from: new Date(T0 + 2), to: new Date(T0 + HOUR) });
+    expect(fromB).toEqual({ quantity: '0.7', events: 1 });
+
+    const hourly = await reader.hourly({ from: new Date(T0), to: new Date(T0 + 3 * HOUR) });
+    expect(hourly).toEqual([
+      { tenantId: 'acme', featureId: 'tokens', hourStart: new Date(T0).toISOString(), quantity: '0.8', events: 2 },
+      { tenantId: 'acme', featureId: 'tokens', hourStart: new Date(T0 + HOUR).toISOString(), quantity: '99999999999999999999.123456789', events: 1 },
+      { tenantId: 'other', featureId: 'tokens', hourStart: new Date(T0).toISOString(), quantity: '1000', events: 1 },
+    ]);
+    expect(await reader.hourly({ from: new Date(T0), to: new Date(T0 + 3 * HOUR), tenantId: 'other' })).toHaveLength(1);
+
+    const attrs = await store.rows(
+      `SELECT attribute_keys[1], attribute_values[1], attribute_keys[2], attribute_values[2] FROM ${store.database}.usage_events WHERE event_id = '${b.eventId}' LIMIT 1`,
+    );
+    expect(attrs[0]).toEqual(['model', "it's\ttabbed\\", 'k\n', 'v']);
+  });
+});
