@@ -22,6 +22,14 @@ export class RedisKeys {
   quota(tenantId: string, featureId: string, periodKey: string): string {
     return `${this.prefix}:{${tenantId}}:q:${featureId}:${periodKey}`;
   }
+  /** Sorted set of a feature's open reservations, scored by expiry (ms). */
+  holds(tenantId: string, featureId: string): string {
+    return `${this.prefix}:{${tenantId}}:holds:${featureId}`;
+  }
+  /** Hash of a feature's open reservations: id → "<estimate>|<period id>". */
+  holdAmounts(tenantId: string, featureId: string): string {
+    return `${this.prefix}:{${tenantId}}:holdamt:${featureId}`;
+  }
   reservation(tenantId: string, reservationId: string): string {
     return `${this.prefix}:{${tenantId}}:res:${reservationId}`;
   }

@@ -23,3 +23,19 @@ export function connectRedis(url: string | undefined, commandTimeoutMs: number, 
 export function connectRedisPatient(url: string | undefined, extra: RedisOptions = {}): Redis {
   return new Redis(url ?? DEFAULT_REDIS_URL, { maxRetriesPerRequest: 3, connectTimeout: 2000, ...extra });
 }
+
+/** Resolves when the client is connected, or after `timeoutMs` (a down server is not an error at start). */
+export function whenReady(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    client.once('ready', onReady);
+  });
+}

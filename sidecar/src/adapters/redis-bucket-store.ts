@@ -1,0 +1,108 @@
+import type { Redis } from 'ioredis';
+import { RedisKeys } from '../../../common/keys.js';
+import type { Outcome } from '../domain/token-bucket.js';
+import type { ApplyRequest, ApplyResult, BucketStore, LimitTarget, ReservationRecord, ReserveResult, SettleResult } from '../engine/bucket-store.js';
+import { loadLuaScript, luaScripts } from './lua-scripts.js';
+
+type ScriptCall = (...args: Array<string | number>) => Promise<number[]>;
+interface ScriptedRedis {
+  tgCheck: ScriptCall;
+  tgReserve: ScriptCall;
+  tgSettle: ScriptCall;
+}
+
+/** Buckets and quotas in Redis, one atomic script call per operation (run as EVALSHA by ioredis). */
+export class RedisBucketStore implements BucketStore {
+  private readonly scripted: ScriptedRedis;
+  /** Calls to Redis made by this store (each is one round trip unless auto-pipelining merged it with others). */
+  roundTrips = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly onRoundTrip: () => void = () => {},
+  ) {
+    const defined = redis as unknown as Partial<ScriptedRedis>;
+    if (!defined.tgCheck) {
+      redis.defineCommand('tgCheck', { numberOfKeys: luaScripts.check.keys, lua: loadLuaScript(luaScripts.check.file) });
+      redis.defineCommand('tgReserve', { numberOfKeys: luaScripts.reserve.keys, lua: loadLuaScript(luaScripts.reserve.file) });
+      redis.defineCommand('tgSettle', { numberOfKeys: luaScripts.settle.keys, lua: loadLuaScript(luaScripts.settle.file) });
+    }
+    this.scripted = redis as unknown as ScriptedRedis;
+  }
+
+  private count(): void {
+    this.roundTrips++;
+    this.onRoundTrip();
+  }
+
+  private limitKeys(t: LimitTarget, periodId: string): string[] {
+    return [
+      this.keys.bucket(t.tenantId, t.featureId),
+      this.keys.quota(t.tenantId, t.featureId, periodId),
+      this.keys.holds(t.tenantId, t.featureId),
+      this.keys.holdAmounts(t.tenantId, t.featureId),
+    ];
+  }
+
+  private limitArgs(t: LimitTarget): Array<string | number> {
+    const r = t.rate;
+    const q = t.quota;
+    return [r?.tokens ?? 0, r?.interval_us ?? 1, r?.burst ?? 0, q ? q.limit : -1, q?.hard ? 1 : 0, q?.ttlSeconds ?? 1, q?.period.id ?? '-'];
+  }
+
+  async apply(target: LimitTarget, request: ApplyRequest): Promise<ApplyResult> {
+    const costs = request.ops.map((op) => (op.dryRun ? -(op.cost + 1) : op.cost));
+    this.count();
+    const reply = await this.scripted.tgCheck(
+      ...this.limitKeys(target, target.quota?.period.id ?? '-'),
+      ...this.limitArgs(target),
+      request.refundTokens,
+      request.refundQuota,
+      request.leaseWant,
+      ...costs,
+    );
+    const ops = [];
+    for (let i = 3; i < reply.length; i += 3) ops.push({ outcome: reply[i] as Outcome, tokens: reply[i + 1], used: reply[i + 2] });
+    return { ops, tokens: reply[0], used: reply[1], leased: reply[2] };
+  }
+
+  async reserve(target: LimitTarget, reservationId: string, estimate: number, ttlMs: number): Promise<ReserveResult> {
+    this.count();
+    const r = await this.scripted.tgReserve(
+      ...this.limitKeys(target, target.quota?.period.id ?? '-'),
+      this.keys.reservation(target.tenantId, reservationId),
+      ...this.limitArgs(target),
+      estimate,
+      reservationId,
+      ttlMs,
+      target.featureId,
+    );
+    return { outcome: r[0] as Outcome, tokens: r[1], used: r[2], existing: r[3] === 1, estimate: r[4], expiresInMs: r[5] };
+  }
+
+  async findReservation(tenantId: string, reservationId: string): Promise<ReservationRecord | undefined> {
+    this.count();
+    const [featureId, periodId] = await this.redis.hmget(this.keys.reservation(tenantId, reservationId), 'feature', 'period');
+    return featureId && periodId ? { featureId, periodId } : undefined;
+  }
+
+  async settle(target: LimitTarget, reservationId: string, actual: number | 'release'): Promise<SettleResult> {
+    this.count();
+    const r = await this.scripted.tgSettle(
+      ...this.limitKeys(target, target.quota?.period.id ?? '-'),
+      this.keys.reservation(target.tenantId, reservationId),
+      ...this.limitArgs(target).slice(0, 6),
+      reservationId,
+      actual === 'release' ? -1 : actual,
+    );
+    return { settled: r[0] === 1, estimate: r[1], used: r[2] };
+  }
+
+  async addQuotaUsage(target: LimitTarget, units: number): Promise<void> {
+    if (!target.quota || units <= 0) return;
+    this.count();
+    const key = this.keys.quota(target.tenantId, target.featureId, target.quota.period.id);
+    await this.redis.multi().incrby(key, units).expire(key, target.quota.ttlSeconds).exec();
+  }
+}

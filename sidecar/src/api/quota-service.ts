@@ -1,0 +1,99 @@
+import { status } from '@grpc/grpc-js';
+import type { CheckBatchItemResult } from '../../../proto/gen/tollgate/v1/CheckBatchItemResult.js';
+import type { CheckBatchRequest__Output } from '../../../proto/gen/tollgate/v1/CheckBatchRequest.js';
+import type { CheckBatchResponse } from '../../../proto/gen/tollgate/v1/CheckBatchResponse.js';
+import type { CheckRequest__Output } from '../../../proto/gen/tollgate/v1/CheckRequest.js';
+import type { CheckResponse } from '../../../proto/gen/tollgate/v1/CheckResponse.js';
+import type { CommitRequest__Output } from '../../../proto/gen/tollgate/v1/CommitRequest.js';
+import type { CommitResponse } from '../../../proto/gen/tollgate/v1/CommitResponse.js';
+import type { QuotaServiceHandlers } from '../../../proto/gen/tollgate/v1/QuotaService.js';
+import type { ReleaseRequest__Output } from '../../../proto/gen/tollgate/v1/ReleaseRequest.js';
+import type { ReleaseResponse } from '../../../proto/gen/tollgate/v1/ReleaseResponse.js';
+import type { ReserveRequest__Output } from '../../../proto/gen/tollgate/v1/ReserveRequest.js';
+import type { ReserveResponse } from '../../../proto/gen/tollgate/v1/ReserveResponse.js';
+import { invalidArgument, ServerError } from '../../../common/grpc-errors.js';
+import type { CheckInput, Decision } from '../domain/decision.js';
+import type { Decider } from '../ports.js';
+import { unary } from './unary.js';
+import { requireCount, requireId } from './validate.js';
+
+export const MAX_BATCH_ITEMS = 1000;
+
+export function checkInput(req: CheckRequest__Output, prefix = ''): CheckInput {
+  return {
+    tenantId: requireId(`${prefix}tenant_id`, req.tenantId),
+    featureId: requireId(`${prefix}feature_id`, req.featureId),
+    cost: requireCount(`${prefix}cost`, req.cost),
+    dryRun: req.dryRun,
+  };
+}
+
+export function toCheckResponse(d: Decision): CheckResponse {
+  return {
+    allowed: d.allowed,
+    reason: d.reason,
+    limit: d.limit,
+    remaining: d.remaining,
+    resetAfterMs: d.resetAfterMs,
+    retryAfterMs: d.retryAfterMs,
+    overage: d.overage,
+    degraded: d.degraded,
+    quotaLimit: d.quotaLimit,
+    quotaRemaining: d.quotaRemaining,
+    snapshotVersion: d.snapshotVersion,
+  };
+}
+
+/** A store that is unreachable during reserve/commit with no local fallback is a system failure, not a "no". */
+function storeFailure(err: unknown): never {
+  if (err instanceof ServerError) throw err;
+  throw new ServerError(status.UNAVAILABLE, `quota store unavailable: ${(err as Error)?.message ?? String(err)}`);
+}
+
+export function quotaServiceHandlers(decider: Decider): QuotaServiceHandlers {
+  return {
+    Check: unary((req: CheckRequest__Output) => decider.check(checkInput(req)).then(toCheckResponse)),
+
+    CheckBatch: unary(async (req: CheckBatchRequest__Output): Promise<CheckBatchResponse> => {
+      if (req.items.length > MAX_BATCH_ITEMS) throw invalidArgument('items', `has ${req.items.length} entries; at most ${MAX_BATCH_ITEMS} are allowed`);
+      const results = req.items.map((item, i): Promise<CheckBatchItemResult> | CheckBatchItemResult => {
+        let input: CheckInput;
+        try {
+          input = checkInput(item, `items[${i}].`);
+        } catch (err) {
+          const e = err as ServerError;
+          return { error: { code: e.code, message: e.details, field: e.field ?? '' } };
+        }
+        return decider.check(input).then((d) => ({ decision: toCheckResponse(d) }));
+      });
+      return { results: await Promise.all(results) };
+    }),
+
+    Reserve: unary(async (req: ReserveRequest__Output): Promise<ReserveResponse> => {
+      const input = {
+        tenantId: requireId('tenant_id', req.tenantId),
+        featureId: requireId('feature_id', req.featureId),
+        estimate: requireCount('estimate', req.estimate, { positive: true }),
+        ttlMs: requireCount('ttl_ms', req.ttlMs),
+        reservationId: req.reservationId ? requireId('reservation_id', req.reservationId) : undefined,
+      };
+      if (input.ttlMs > 86_400_000) throw invalidArgument('ttl_ms', 'must be at most 86400000 (one day)');
+      const r = await decider.reserve(input).catch(storeFailure);
+      return { decision: toCheckResponse(r.decision), reservationId: r.reservationId, expiresInMs: r.expiresInMs };
+    }),
+
+    Commit: unary(async (req: CommitRequest__Output): Promise<CommitResponse> => {
+      const tenantId = requireId('tenant_id', req.tenantId);
+      const reservationId = requireId('reservation_id', req.reservationId);
+      const actual = requireCount('actual', req.actual);
+      const r = await decider.commit(tenantId, reservationId, actual).catch(storeFailure);
+      return { settled: r.settled, estimate: r.estimate, actual: r.actual, overage: r.overage };
+    }),
+
+    Release: unary(async (req: ReleaseRequest__Output): Promise<ReleaseResponse> => {
+      const tenantId = requireId('tenant_id', req.tenantId);
+      const reservationId = requireId('reservation_id', req.reservationId);
+      return { released: await decider.release(tenantId, reservationId).catch(storeFailure) };
+    }),
+  };
+}

@@ -1,0 +1,23 @@
+import { invalidArgument } from '../../../common/grpc-errors.js';
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+export const MAX_ID_LENGTH = 128;
+
+/** A tenant, feature or reservation id: non-empty, at most 128 characters, letters, digits and . _ : - */
+export function requireId(field: string, value: string | undefined): string {
+  if (!value) throw invalidArgument(field, 'is required');
+  if (value.length > MAX_ID_LENGTH) throw invalidArgument(field, `is ${value.length} characters; at most ${MAX_ID_LENGTH} are allowed`);
+  if (!ID_PATTERN.test(value)) throw invalidArgument(field, 'may contain only letters, digits and . _ : - and must start with a letter or digit');
+  return value;
+}
+
+/** An int64 that arrived as a decimal string (proto-loader longs: String); exact up to 2^53-1. */
+export function requireCount(field: string, value: string | number | undefined, { positive = false } = {}): number {
+  const text = String(value ?? '0');
+  if (!/^-?\d+$/.test(text)) throw invalidArgument(field, `"${text}" is not a whole number`);
+  const n = Number(text);
+  if (n < 0 || text.startsWith('-')) throw invalidArgument(field, `must not be negative (got ${text})`);
+  if (positive && n === 0) throw invalidArgument(field, 'must be greater than 0');
+  if (!Number.isSafeInteger(n)) throw invalidArgument(field, `${text} is too large; at most ${Number.MAX_SAFE_INTEGER}`);
+  return n;
+}

@@ -1,0 +1,52 @@
+import type { CheckOp } from './bucket-store.js';
+import type { Decision } from '../domain/decision.js';
+
+/** Tokens (and as many quota units) taken from the shared bucket in one block, spent locally until expiry. */
+export interface Lease {
+  tokens: number;
+  /** Whole tokens granted, for overage accounting. */
+  granted: number;
+  expiresAtMs: number;
+  /** Quota units used before the lease was granted (soft quota overage). */
+  baseUsed: number;
+  /** Scaled bucket tokens left in the shared store after the grant (for `remaining`). */
+  baseTokens: number;
+  periodId: string;
+}
+
+export interface PendingCheck extends CheckOp {
+  resolve: (decision: Decision) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Per (tenant, feature) local state: the lease, checks waiting for the in-flight script call, and hotness. */
+export class KeyState {
+  lease?: Lease;
+  pending: PendingCheck[] = [];
+  inFlight = false;
+  windowStartMs = 0;
+  hitsInWindow = 0;
+  lastSeenMs = 0;
+  /** Quota units the store reported last (seeds degraded decisions). */
+  lastUsed = 0;
+
+  /** Counts a decision and says whether the key is hot enough to lease. */
+  touch(nowMs: number, windowMs: number, hotAfter: number): boolean {
+    this.lastSeenMs = nowMs;
+    if (nowMs - this.windowStartMs >= windowMs) {
+      this.windowStartMs = nowMs;
+      this.hitsInWindow = 0;
+    }
+    this.hitsInWindow++;
+    return this.hitsInWindow >= hotAfter;
+  }
+
+  /** An expired lease's leftovers, removed from the key so the next script call returns them. */
+  takeExpiredLease(nowMs: number, periodId: string): { tokens: number; quota: number } {
+    const lease = this.lease;
+    if (!lease || (lease.expiresAtMs > nowMs && lease.periodId === periodId)) return { tokens: 0, quota: 0 };
+    this.lease = undefined;
+    // Quota units of a lease from an earlier period belong to a counter nobody reads any more.
+    return { tokens: lease.tokens, quota: lease.periodId === periodId ? lease.tokens : 0 };
+  }
+}

@@ -1,0 +1,331 @@
+import { ulid } from 'ulid';
+import type { SidecarConfig } from '../../../common/config/schema.js';
+import type { EntitlementSnapshot, FeatureEntitlement } from '../../../common/snapshot.js';
+import { emptyDecision, type CheckInput, type CommitResult, type Decision, type EntitlementDecision, type Reservation, type ReserveInput } from '../domain/decision.js';
+import { resolveEntitlement } from '../domain/entitlement.js';
+import { periodAt, quotaTtlSeconds } from '../domain/period.js';
+import { respond } from '../domain/respond.js';
+import { Outcome } from '../domain/token-bucket.js';
+import type { Decider, SnapshotSource } from '../ports.js';
+import type { ApplyResult, BucketStore, LimitTarget } from './bucket-store.js';
+import { KeyState, type PendingCheck } from './key-state.js';
+import type { MemoryBucketStore } from '../adapters/memory-bucket-store.js';
+import type { StoreHealth } from './store-health.js';
+
+export interface EngineMetrics {
+  decided(decision: Decision, startedNs: bigint): void;
+  leaseHit(): void;
+}
+
+export interface EngineDeps {
+  snapshots: SnapshotSource;
+  store: BucketStore;
+  /** Per-sidecar buckets for decisions while `store` is unreachable. */
+  fallback: MemoryBucketStore;
+  health: StoreHealth;
+  settings: SidecarConfig;
+  metrics: EngineMetrics;
+  nowMs?: () => number;
+  onStoreError?: (err: unknown) => void;
+}
+
+/**
+ * The decision engine. Entitlement is decided from the in-memory snapshot; counters in the store. Hot keys are
+ * served from leases (blocks of tokens taken from the shared bucket), and checks that arrive while a script call
+ * for their key is in flight wait and go together in the next one. Both keep the shared bucket exact: every token
+ * spent locally was taken from it first.
+ */
+export class QuotaEngine implements Decider {
+  private readonly keys = new Map<string, KeyState>();
+  private readonly degradedTargets = new Map<string, { target: LimitTarget; seeded: number }>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly nowMs: () => number;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.nowMs = deps.nowMs ?? Date.now;
+    deps.health.onRecover(() => this.reconcileDegraded());
+    this.sweeper = setInterval(() => this.returnExpiredLeases(), Math.max(20, deps.settings.leases.ttl_ms));
+    this.sweeper.unref();
+  }
+
+  checkEntitlement(tenantId: string, featureId: string): EntitlementDecision {
+    const e = resolveEntitlement(this.deps.snapshots.get(tenantId), featureId);
+    const snapshot = e.snapshot;
+    return { allowed: e.ok, reason: e.ok ? 'OK' : e.reason, planId: snapshot?.plan_id ?? '', snapshotVersion: snapshot?.version ?? 0 };
+  }
+
+  async check(input: CheckInput): Promise<Decision> {
+    const started = process.hrtime.bigint();
+    const decision = await this.decide(input);
+    this.deps.metrics.decided(decision, started);
+    return decision;
+  }
+
+  private decide(input: CheckInput): Decision | Promise<Decision> {
+    const e = resolveEntitlement(this.deps.snapshots.get(input.tenantId), input.featureId);
+    if (!e.ok) return emptyDecision(false, e.reason, e.snapshot?.version ?? 0);
+    const { snapshot, feature } = e;
+    if (input.cost === 0 || (!feature.rate_limit && !feature.quota)) return emptyDecision(true, 'OK', snapshot.version);
+
+    const now = this.nowMs();
+    const target = this.target(snapshot, input.featureId, feature, now);
+    const decision = this.decideCounted(target, feature, input, snapshot.version, now);
+    if (feature.shadow) return Promise.resolve(decision).then((d) => ({ ...d, shadow: true }));
+    return decision;
+  }
+
+  private decideCounted(target: LimitTarget, feature: FeatureEntitlement, input: CheckInput, version: number, now: number): Decision | Promise<Decision> {
+    const key = `${target.tenantId}\u0000${target.featureId}`;
+    let state = this.keys.get(key);
+    if (!state) {
+      state = new KeyState();
+      this.keys.set(key, state);
+    }
+    const leases = this.deps.settings.leases;
+    const hot = state.touch(now, leases.ttl_ms, leases.hot_after);
+
+    const fromLease = this.spendLease(state, target, input, version, now);
+    if (fromLease) return fromLease;
+    if (!this.deps.health.up) return this.degraded(target, feature, input, version, state);
+
+    return new Promise<Decision>((resolve, reject) => {
+      state.pending.push({ cost: input.cost, dryRun: input.dryRun, resolve, reject });
+      if (!state.inFlight || !this.deps.settings.coalesce) void this.flush(state, target, feature, version, hot);
+    });
+  }
+
+  private spendLease(state: KeyState, target: LimitTarget, input: CheckInput, version: number, now: number): Decision | undefined {
+    const lease = state.lease;
+    if (!lease || lease.expiresAtMs <= now || lease.tokens < input.cost || !target.rate) return undefined;
+    if (target.quota && lease.periodId !== target.quota.period.id) return undefined;
+    if (!input.dryRun) lease.tokens -= input.cost;
+    this.deps.metrics.leaseHit();
+    const consumed = lease.granted - lease.tokens;
+    const used = lease.baseUsed + consumed;
+    const overage = target.quota && !target.quota.hard && used > target.quota.limit;
+    const outcome = overage ? Outcome.AllowedOverage : Outcome.Allowed;
+    const d = respond(target, outcome, lease.baseTokens + lease.tokens * target.rate.interval_us, used, input.cost, now, version);
+    return d;
+  }
+
+  private async flush(state: KeyState, target: LimitTarget, feature: FeatureEntitlement, version: number, hot: boolean): Promise<void> {
+    const batch = this.deps.settings.coalesce ? state.pending.splice(0) : state.pending.splice(0, 1);
+    if (batch.length === 0) return;
+    state.inFlight = true;
+    const now = this.nowMs();
+    const periodId = target.quota?.period.id ?? '-';
+    const refund = state.takeExpiredLease(now, periodId);
+    const leases = this.deps.settings.leases;
+    const leaseWant = leases.enabled && hot && target.rate && !state.lease ? Math.min(leases.max_tokens, Math.ceil(target.rate.burst / 8)) : 0;
+    let result: ApplyResult;
+    try {
+      result = await this.deps.store.apply(target, { ops: batch, refundTokens: refund.tokens, refundQuota: refund.quota, leaseWant });
+    } catch (err) {
+      state.inFlight = false;
+      this.deps.onStoreError?.(err);
+      this.deps.health.reportFailure();
+      for (const p of batch) p.resolve(await this.degraded(target, feature, p, version, state));
+      this.drain(state, target, feature, version);
+      return;
+    }
+    state.inFlight = false;
+    state.lastUsed = result.used;
+    const after = this.nowMs();
+    batch.forEach((p, i) => {
+      const op = result.ops[i];
+      p.resolve(respond(target, op.outcome, op.tokens, op.used, p.cost, after, version));
+    });
+    if (result.leased > 0) {
+      state.lease = {
+        tokens: result.leased,
+        granted: result.leased,
+        expiresAtMs: after + leases.ttl_ms,
+        baseUsed: result.used - (target.quota ? result.leased : 0),
+        baseTokens: result.tokens,
+        periodId,
+      };
+    }
+    this.drain(state, target, feature, version);
+  }
+
+  /** Checks that queued during a script call: served from a fresh lease where possible, else the next call. */
+  private drain(state: KeyState, target: LimitTarget, feature: FeatureEntitlement, version: number): void {
+    if (state.pending.length === 0) return;
+    const now = this.nowMs();
+    const rest: PendingCheck[] = [];
+    for (const p of state.pending) {
+      const d = this.spendLease(state, target, { tenantId: target.tenantId, featureId: target.featureId, cost: p.cost, dryRun: p.dryRun }, version, now);
+      if (d) p.resolve(d);
+      else rest.push(p);
+    }
+    state.pending = rest;
+    if (rest.length > 0 && !state.inFlight) void this.flush(state, target, feature, version, true);
+  }
+
+  private async degraded(target: LimitTarget, feature: FeatureEntitlement, op: { cost: number; dryRun: boolean }, version: number, state: KeyState): Promise<Decision> {
+    const now = this.nowMs();
+    if (feature.on_store_failure === 'closed') {
+      return { ...emptyDecision(false, 'STORE_UNAVAILABLE', version), degraded: true, limit: target.rate?.burst ?? target.quota?.limit ?? 0 };
+    }
+    const key = `${target.tenantId}\u0000${target.featureId}\u0000${target.quota?.period.id ?? '-'}`;
+    if (!this.degradedTargets.has(key)) {
+      // Start from the last quota use this sidecar saw, so a hard quota is not handed out again from zero.
+      const seeded = target.quota ? state.lastUsed : 0;
+      if (seeded > 0) await this.deps.fallback.addQuotaUsage(target, seeded);
+      this.degradedTargets.set(key, { target, seeded });
+    }
+    const r = await this.deps.fallback.apply(target, { ops: [op], refundTokens: 0, refundQuota: 0, leaseWant: 0 });
+    const o = r.ops[0];
+    return respond(target, o.outcome, o.tokens, o.used, op.cost, now, version, true);
+  }
+
+  /** After an outage: quota units admitted locally are added to the shared counters, so none go uncounted. */
+  private async reconcileDegraded(): Promise<void> {
+    for (const [key, { target, seeded }] of this.degradedTargets) {
+      const units = this.deps.fallback.quotaUsed(target) - seeded;
+      if (units > 0) await this.deps.store.addQuotaUsage(target, units);
+      this.deps.fallback.forget(target);
+      this.degradedTargets.delete(key);
+    }
+  }
+
+  private returnExpiredLeases(): void {
+    if (!this.deps.health.up) return;
+    const now = this.nowMs();
+    for (const [key, state] of this.keys) {
+      if (state.inFlight) continue;
+      if (state.lease && state.lease.expiresAtMs <= now) {
+        const [tenantId, featureId] = key.split('\u0000');
+        const snapshot = this.deps.snapshots.get(tenantId);
+        const feature = snapshot?.features[featureId];
+        if (!snapshot || !feature) {
+          state.lease = undefined;
+          continue;
+        }
+        const target = this.target(snapshot, featureId, feature, now);
+        const refund = state.takeExpiredLease(now, target.quota?.period.id ?? '-');
+        if (refund.tokens === 0) continue;
+        state.inFlight = true;
+        this.deps.store
+          .apply(target, { ops: [], refundTokens: refund.tokens, refundQuota: refund.quota, leaseWant: 0 })
+          .catch((err) => {
+            this.deps.onStoreError?.(err);
+            this.deps.health.reportFailure();
+          })
+          .finally(() => {
+            state.inFlight = false;
+            this.drain(state, target, feature, snapshot.version);
+          });
+      } else if (!state.lease && state.pending.length === 0 && !state.inFlight && now - state.lastSeenMs > 60_000) {
+        this.keys.delete(key);
+      }
+    }
+  }
+
+  /** Gives every outstanding lease back to the store (graceful shutdown). */
+  async returnAllLeases(): Promise<void> {
+    clearInterval(this.sweeper);
+    const now = this.nowMs();
+    const returns: Promise<unknown>[] = [];
+    for (const [key, state] of this.keys) {
+      const lease = state.lease;
+      if (!lease || lease.tokens === 0) continue;
+      state.lease = undefined;
+      const [tenantId, featureId] = key.split('\u0000');
+      const snapshot = this.deps.snapshots.get(tenantId);
+      const feature = snapshot?.features[featureId];
+      if (!snapshot || !feature) continue;
+      const target = this.target(snapshot, featureId, feature, now);
+      const sameperiod = lease.periodId === (target.quota?.period.id ?? '-');
+      returns.push(
+        this.deps.store.apply(target, { ops: [], refundTokens: lease.tokens, refundQuota: sameperiod && target.quota ? lease.tokens : 0, leaseWant: 0 }).catch(() => undefined),
+      );
+    }
+    await Promise.all(returns);
+  }
+
+  async reserve(input: ReserveInput): Promise<Reservation> {
+    const started = process.hrtime.bigint();
+    const e = resolveEntitlement(this.deps.snapshots.get(input.tenantId), input.featureId);
+    const id = input.reservationId || ulid();
+    if (!e.ok) return this.reserved(emptyDecision(false, e.reason, e.snapshot?.version ?? 0), '', 0, started);
+    const { snapshot, feature } = e;
+    const ttl = input.ttlMs > 0 ? input.ttlMs : this.deps.settings.reservation_ttl_ms;
+    const now = this.nowMs();
+    const target = this.target(snapshot, input.featureId, feature, now);
+    const useFallback = !this.deps.health.up;
+    if (useFallback && feature.on_store_failure === 'closed') {
+      return this.reserved({ ...emptyDecision(false, 'STORE_UNAVAILABLE', snapshot.version), degraded: true }, '', 0, started);
+    }
+    let r;
+    try {
+      r = await (useFallback ? this.deps.fallback : this.deps.store).reserve(target, id, input.estimate, ttl);
+    } catch (err) {
+      this.deps.onStoreError?.(err);
+      this.deps.health.reportFailure();
+      return this.reserve(input);
+    }
+    if (r.existing) {
+      const d = emptyDecision(true, 'OK', snapshot.version);
+      return this.reserved({ ...d, degraded: useFallback }, id, r.expiresInMs, started);
+    }
+    const decision = respond(target, r.outcome, r.tokens, r.used, input.estimate, this.nowMs(), snapshot.version, useFallback);
+    return this.reserved(decision, decision.allowed ? id : '', decision.allowed ? r.expiresInMs : 0, started);
+  }
+
+  private reserved(decision: Decision, reservationId: string, expiresInMs: number, started: bigint): Reservation {
+    this.deps.metrics.decided(decision, started);
+    return { decision, reservationId, expiresInMs };
+  }
+
+  commit(tenantId: string, reservationId: string, actual: number): Promise<CommitResult> {
+    return this.settle(tenantId, reservationId, actual);
+  }
+
+  async release(tenantId: string, reservationId: string): Promise<boolean> {
+    return (await this.settle(tenantId, reservationId, 'release')).settled;
+  }
+
+  private async settle(tenantId: string, reservationId: string, actual: number | 'release'): Promise<CommitResult> {
+    const snapshot = this.deps.snapshots.get(tenantId);
+    const actualUnits = actual === 'release' ? 0 : actual;
+    const unknown = { settled: false, estimate: 0, actual: actualUnits, overage: false };
+    if (!snapshot) return unknown;
+    // A reservation taken while Redis was down lives in this sidecar's fallback store.
+    const local = await this.deps.fallback.findReservation(tenantId, reservationId);
+    const owner: BucketStore = local ? this.deps.fallback : this.deps.store;
+    const record = local ?? (await owner.findReservation(tenantId, reservationId));
+    if (!record) return unknown;
+    const feature = snapshot.features[record.featureId];
+    if (!feature) return unknown;
+    const now = this.nowMs();
+    const target = this.target(snapshot, record.featureId, feature, now);
+    if (target.quota && target.quota.period.id !== record.periodId) target.quota = { ...target.quota, period: { ...target.quota.period, id: record.periodId } };
+    const r = await owner.settle(target, reservationId, actual);
+    const overage = Boolean(target.quota && r.used > target.quota.limit);
+    return { settled: r.settled, estimate: r.estimate, actual: actualUnits, overage };
+  }
+
+  private target(snapshot: EntitlementSnapshot, featureId: string, feature: FeatureEntitlement, nowMs: number): LimitTarget {
+    const q = feature.quota;
+    if (!q) return { tenantId: snapshot.tenant_id, featureId, rate: feature.rate_limit };
+    const period = periodAt(q.period, nowMs, q.period === 'month' ? snapshot.period_anchor : undefined);
+    return {
+      tenantId: snapshot.tenant_id,
+      featureId,
+      rate: feature.rate_limit,
+      quota: { limit: q.limit, hard: q.enforcement === 'hard', period, ttlSeconds: quotaTtlSeconds(period, nowMs) },
+    };
+  }
+
+  /** Whole tokens this sidecar holds in leases (for tests and metrics). */
+  leasedTokens(): number {
+    let n = 0;
+    for (const s of this.keys.values()) n += s.lease?.tokens ?? 0;
+    return n;
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+}

@@ -1,0 +1,187 @@
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import type { TollgateConfig } from '../../common/config/schema.js';
+import { RedisKeys } from '../../common/keys.js';
+import { createLogger, type Logger } from '../../common/log.js';
+import { loadDefinition, loadQuotaProto, tollgateProtoFile } from '../../common/proto.js';
+import { connectRedis, whenReady } from '../../common/redis.js';
+import { catalogSnapshots } from '../../common/snapshot.js';
+import { MemoryBucketStore } from './adapters/memory-bucket-store.js';
+import { RedisBucketStore } from './adapters/redis-bucket-store.js';
+import { SnapshotCache } from './adapters/snapshot-cache.js';
+import { entitlementServiceHandlers } from './api/entitlement-service.js';
+import { createHttpServer } from './api/http.js';
+import { quotaServiceHandlers } from './api/quota-service.js';
+import { QuotaEngine } from './engine/quota-engine.js';
+import { StoreHealth } from './engine/store-health.js';
+import { envoyModule } from './envoy/module.js';
+import { createSidecarMetrics } from './metrics.js';
+import type { SidecarContext, SidecarModule } from './ports.js';
+import { usageModule } from './usage/module.js';
+
+export interface SidecarOptions {
+  /** HOST:PORT for gRPC over TCP (port 0 = any free port). Defaults to config sidecar.grpc. */
+  grpc?: string;
+  /** Path of a unix socket for gRPC. Defaults to config sidecar.socket (none when unset). */
+  socket?: string;
+  /** HOST:PORT for /metrics, /healthz, /readyz and module routes. Defaults to config sidecar.http. */
+  http?: string;
+  logger?: Logger;
+  modules?: SidecarModule[];
+  nowMs?: () => number;
+}
+
+export interface SidecarHandle {
+  grpcAddress: string;
+  socketPath?: string;
+  httpAddress: string;
+  context: SidecarContext;
+  engine: QuotaEngine;
+  /** Stops accepting, drains in-flight calls, returns leases, stops modules, closes connections. */
+  stop(): Promise<void>;
+}
+
+const SERVICES = ['', 'tollgate.v1.QuotaService', 'tollgate.v1.EntitlementService', 'tollgate.v1.UsageService'];
+
+export async function startSidecar(config: TollgateConfig, options: SidecarOptions = {}): Promise<SidecarHandle> {
+  const logger = options.logger ?? createLogger('sidecar');
+  const settings = config.sidecar;
+  const metrics = createSidecarMetrics();
+  const keys = new RedisKeys(config.redis.key_prefix);
+  const nowMs = options.nowMs ?? Date.now;
+
+  let redis: Redis | undefined;
+  let control: Redis | undefined;
+  if (config.redis.url) {
+    redis = connectRedis(config.redis.url, config.redis.command_timeout_ms);
+    control = connectRedis(config.redis.url, 2000);
+    let lastLogged = 0;
+    const onError = (err: Error) => {
+      if (Date.now() - lastLogged > 5000) logger.warn({ err: err.message }, 'redis connection error');
+      lastLogged = Date.now();
+    };
+    redis.on('error', onError);
+    control.on('error', onError);
+    await Promise.all([whenReady(redis, 1000), whenReady(control, 1000)]);
+  } else {
+    logger.warn('no Redis configured (redis.url / REDIS_URL): limits are kept in this process only');
+  }
+
+  const fileSnapshots = new Map(catalogSnapshots(config, 0, new Date(nowMs())).map((s) => [s.tenant_id, s]));
+  const snapshots = new SnapshotCache(fileSnapshots, logger, control, keys, settings.snapshot_refresh_ms, metrics.snapshots);
+  const store = redis ? new RedisBucketStore(redis, keys, metrics.redisRoundTrip) : new MemoryBucketStore(nowMs);
+  const health = new StoreHealth(
+    async () => {
+      if (redis) await redis.ping();
+    },
+    200,
+    (up) => {
+      metrics.storeUp(up);
+      if (up) logger.info('redis reachable again: decisions are shared again');
+      else logger.error('redis unreachable: deciding from local buckets (degraded) per feature on_store_failure');
+    },
+  );
+  const engine = new QuotaEngine({
+    snapshots,
+    store,
+    fallback: new MemoryBucketStore(nowMs),
+    health,
+    settings,
+    metrics,
+    nowMs,
+    onStoreError: (err) => logger.debug({ err: String(err) }, 'quota store call failed'),
+  });
+  const context: SidecarContext = { config, logger, metrics: metrics.registry, snapshots, decider: engine, redis };
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const { proto } = loadQuotaProto();
+  server.addService(proto.tollgate.v1.QuotaService.service, quotaServiceHandlers(engine));
+  server.addService(proto.tollgate.v1.EntitlementService.service, entitlementServiceHandlers(engine));
+  const healthService = new HealthImplementation(Object.fromEntries(SERVICES.map((s) => [s, 'NOT_SERVING' as const])));
+  healthService.addToServer(server);
+  new ReflectionService(loadDefinition([tollgateProtoFile('quota.proto'), tollgateProtoFile('usage.proto')])).addToServer(server);
+
+  const modules = options.modules ?? [usageModule(), envoyModule()].filter((m): m is SidecarModule => m !== undefined);
+  await snapshots.start();
+  for (const m of modules) await m.start(context, server);
+
+  const grpcAddress = options.grpc ?? settings.grpc;
+  const port = await bind(server, grpcAddress);
+  const boundGrpc = `${grpcAddress.slice(0, grpcAddress.lastIndexOf(':'))}:${port}`;
+  const socketPath = options.socket ?? settings.socket;
+  if (socketPath) {
+    rmSync(socketPath, { force: true });
+    await bind(server, `unix:${socketPath}`);
+  }
+
+  let draining = false;
+  const http = createHttpServer({
+    metrics: metrics.registry,
+    handlers: modules.flatMap((m) => (m.http ? [m.http] : [])),
+    ready: () => {
+      const notReady = modules.filter((m) => m.ready && !m.ready()).map((m) => m.name);
+      const ready = !draining && snapshots.ready && notReady.length === 0;
+      return { ready, detail: { draining, snapshots_loaded: snapshots.ready, redis_up: health.up, modules_not_ready: notReady } };
+    },
+  });
+  const httpAddress = await listen(http, options.http ?? settings.http);
+  for (const s of SERVICES) healthService.setStatus(s, 'SERVING');
+  logger.info({ grpc: boundGrpc, socket: socketPath, http: httpAddress, tenants: snapshots.size }, 'sidecar listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      draining = true;
+      for (const s of SERVICES) healthService.setStatus(s, 'NOT_SERVING');
+      await drain(server, settings.shutdown_grace_ms);
+      for (const m of [...modules].reverse()) await m.stop();
+      await engine.returnAllLeases();
+      engine.stop();
+      health.stop();
+      await snapshots.stop();
+      await Promise.all([redis?.quit().catch(() => undefined), control?.quit().catch(() => undefined)]);
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      if (socketPath) rmSync(socketPath, { force: true });
+      logger.info('sidecar stopped');
+    })());
+
+  return { grpcAddress: boundGrpc, socketPath, httpAddress, context, engine, stop };
+}
+
+function bind(server: grpc.Server, address: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port))),
+  );
+}
+
+/** Stops taking new calls and waits for in-flight ones, up to the grace period. */
+function drain(server: grpc.Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function listen(http: ReturnType<typeof createHttpServer>, address: string): Promise<string> {
+  const i = address.lastIndexOf(':');
+  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(i + 1));
+  return new Promise((resolve, reject) => {
+    http.once('error', (err) => reject(new Error(`cannot listen on ${address}: ${err.message}`)));
+    http.listen(port, host, () => {
+      const a = http.address() as AddressInfo;
+      resolve(`${host}:${a.port}`);
+    });
+  });
+}
