@@ -64,6 +64,13 @@ export function planRateLimit(
     const tenantValid = idSchema.safeParse(tenantId);
     if (!tenantValid.success) return { kind: 'invalid', field: field(config.tenant_entry), problem: tenantValid.error.issues[0].message };
 
+    let cost = requestHits;
+    const perDescriptor = entries.get(config.hits_addend_entry);
+    if (perDescriptor !== undefined) {
+      if (!/^\d{1,10}$/.test(perDescriptor)) return { kind: 'invalid', field: field(config.hits_addend_entry), problem: 'must be a whole number ≥ 0' };
+      cost = Number(perDescriptor);
+    }
+
     let featureId = entries.get(config.feature_entry);
     if (featureId !== undefined) {
       const valid = idSchema.safeParse(featureId);
@@ -77,12 +84,6 @@ export function planRateLimit(
       continue;
     }
 
-    let cost = requestHits;
-    const perDescriptor = entries.get(config.hits_addend_entry);
-    if (perDescriptor !== undefined) {
-      if (!/^\d{1,10}$/.test(perDescriptor)) return { kind: 'invalid', field: field(config.hits_addend_entry), problem: 'must be a whole number ≥ 0' };
-      cost = Number(perDescriptor);
-    }
     plans.push({ kind: 'check', tenantId, featureId, cost });
   }
   return { kind: 'plan', descriptors: plans };
