@@ -1,0 +1,120 @@
+import type { Decimal } from 'decimal.js';
+import type { UsagePriceConfig } from '../../../common/config/ledger-schema.js';
+import { accounts } from './accounts.js';
+import { canonical, ZERO } from './money.js';
+import type { BillingPeriod } from './periods.js';
+import { addHours } from './periods.js';
+import { windowCharge } from './pricing.js';
+import type { TransactionInput } from './transaction.js';
+
+/** One closed hour of one feature's usage, as the usage store reports it now (deduplicated, corrections applied). */
+export interface UsageWindow {
+  windowStart: Date;
+  quantity: Decimal;
+}
+
+/** What the ledger already holds for one hour: the sums over all its revisions. */
+export interface RatedWindow {
+  quantity: Decimal;
+  amount: Decimal;
+  lastRevision: number;
+}
+
+export interface FeaturePeriodRating {
+  tenantId: string;
+  featureId: string;
+  currency: string;
+  period: BillingPeriod;
+  /** The period's hours up to the watermark, in time order. */
+  usage: UsageWindow[];
+  /** Keyed by windowStart ISO string. */
+  rated: ReadonlyMap<string, RatedWindow>;
+  /** The price in force for an hour (plan version at the hour's start), or undefined when it is not billed. */
+  priceAt: (windowStart: Date) => UsagePriceConfig | undefined;
+}
+
+export function usageIdempotencyKey(tenantId: string, featureId: string, windowStart: Date, revision: number): string {
+  return `usage:${tenantId}:${featureId}:${windowStart.toISOString()}:r${revision}`;
+}
+
+/**
+ * Rates one feature of one tenant over one billing period. Cumulative tiers count the period's usage in time
+ * order, so every hour is re-priced from the start of the period; only differences from what the ledger holds
+ * are written: a first revision for a new hour, an adjustment revision when late events or corrections changed
+ * an hour or an earlier hour moved it into another tier. When nothing changed the result is empty.
+ */
+export function rateFeaturePeriod(r: FeaturePeriodRating): TransactionInput[] {
+  const usageByHour = new Map(r.usage.map((u) => [u.windowStart.toISOString(), u.quantity]));
+  const hours = [...new Set([...usageByHour.keys(), ...r.rated.keys()])].sort();
+  const out: TransactionInput[] = [];
+  let cumulative = ZERO;
+  for (const hour of hours) {
+    const windowStart = new Date(hour);
+    if (windowStart < r.period.start || windowStart >= r.period.end) continue;
+    const quantity = usageByHour.get(hour) ?? ZERO;
+    const price = r.priceAt(windowStart);
+    const charge = price ? windowCharge(price, cumulative, quantity) : ZERO;
+    cumulative = cumulative.add(quantity);
+    const existing = r.rated.get(hour);
+    if (!existing && !price) continue;
+    const deltaQuantity = existing ? quantity.sub(existing.quantity) : quantity;
+    const deltaAmount = existing ? charge.sub(existing.amount) : charge;
+    if (deltaQuantity.isZero() && deltaAmount.isZero()) continue;
+    const revision = existing ? existing.lastRevision + 1 : 0;
+    out.push(usageTransaction(r, windowStart, revision, deltaQuantity, deltaAmount));
+  }
+  return out;
+}
+
+function usageTransaction(r: FeaturePeriodRating, windowStart: Date, revision: number, quantity: Decimal, amount: Decimal): TransactionInput {
+  const adjustment = revision > 0;
+  return {
+    idempotencyKey: usageIdempotencyKey(r.tenantId, r.featureId, windowStart, revision),
+    kind: adjustment ? 'usage_adjustment' : 'usage_charge',
+    tenantId: r.tenantId,
+    effectiveAt: addHours(windowStart, 1),
+    description: `${adjustment ? 'adjustment of ' : ''}${r.featureId} usage ${windowStart.toISOString()}: ${canonical(quantity)} units`,
+    postings: [
+      { account: accounts.unbilled(r.tenantId), currency: r.currency, amount: canonical(amount) },
+      { account: accounts.usageRevenue(r.featureId), currency: r.currency, amount: canonical(amount.neg()) },
+    ],
+    rating: { featureId: r.featureId, windowStart, revision, quantity: canonical(quantity) },
+  };
+}
+
+export interface RecurringFee {
+  interval: 'month' | 'year';
+  amount: string;
+  description?: string;
+}
+
+/**
+ * Flat fees are charged in advance: at the start of every period (monthly) or of every twelfth period counted from
+ * the anchor (annual), once the period has started, never for periods that start in a trial or after cancellation.
+ */
+export function recurringFeeTransactions(args: {
+  tenantId: string;
+  currency: string;
+  period: BillingPeriod;
+  fees: RecurringFee[];
+  trialEndsAt?: Date;
+  canceledAt?: Date;
+}): TransactionInput[] {
+  const { tenantId, currency, period } = args;
+  if (args.trialEndsAt && period.start < args.trialEndsAt) return [];
+  if (args.canceledAt && period.start >= args.canceledAt) return [];
+  return args.fees
+    .map((fee, i) => ({ fee, i }))
+    .filter(({ fee }) => fee.interval === 'month' || period.index % 12 === 0)
+    .map(({ fee, i }) => ({
+      idempotencyKey: `fee:${tenantId}:${period.start.toISOString()}:${fee.interval}:${i}`,
+      kind: 'recurring_fee' as const,
+      tenantId,
+      effectiveAt: period.start,
+      description: fee.description ?? `${fee.interval === 'month' ? 'monthly' : 'annual'} fee`,
+      postings: [
+        { account: accounts.unbilled(tenantId), currency, amount: canonical(fee.amount) },
+        { account: accounts.recurringRevenue(), currency, amount: canonical(`-${fee.amount}`) },
+      ],
+    }));
+}

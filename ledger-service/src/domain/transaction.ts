@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import type { AccountSpec } from './accounts.js';
+import { canonical, money, ZERO } from './money.js';
+
+/**
+ * Ledger invariants (the database enforces the first three; this module computes what it checks):
+ * 1. The postings of a transaction sum to zero per currency (deferred constraint trigger at commit).
+ * 2. Nothing written is ever updated or deleted (row and TRUNCATE triggers; the service role lacks the privileges).
+ * 3. An idempotency key names exactly one input: a replay returns the original, different input is refused.
+ * 4. Each transaction's hash covers its content and the previous transaction's hash, so any edit breaks the chain.
+ */
+export type TransactionKind =
+  | 'usage_charge'
+  | 'usage_adjustment'
+  | 'recurring_fee'
+  | 'invoice'
+  | 'credit_note'
+  | 'credit_purchase'
+  | 'credit_grant'
+  | 'payment'
+  | 'refund'
+  | 'manual';
+
+export interface PostingInput {
+  account: AccountSpec;
+  currency: string;
+  /** Exact decimal; debit positive, credit negative. */
+  amount: string;
+}
+
+/** What rated usage a usage transaction carries; the key (tenant, feature, window, revision) is unique. */
+export interface RatingKey {
+  featureId: string;
+  windowStart: Date;
+  revision: number;
+  /** Units this revision adds (a delta for adjustments). */
+  quantity: string;
+}
+
+export interface TransactionInput {
+  idempotencyKey: string;
+  kind: TransactionKind;
+  tenantId?: string;
+  effectiveAt: Date;
+  description: string;
+  postings: PostingInput[];
+  rating?: RatingKey;
+  invoiceId?: string;
+}
+
+export interface StoredPosting {
+  account: string;
+  currency: string;
+  amount: string;
+}
+
+export interface StoredTransaction {
+  seq: number;
+  id: string;
+  idempotencyKey: string;
+  inputHash: string;
+  kind: TransactionKind;
+  tenantId: string | null;
+  effectiveAt: Date;
+  recordedAt: Date;
+  description: string;
+  featureId: string | null;
+  windowStart: Date | null;
+  revision: number | null;
+  quantity: string | null;
+  invoiceId: string | null;
+  postings: StoredPosting[];
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The hash stored with an idempotency key: the same input always gives the same hash. */
+export function inputHash(input: TransactionInput): string {
+  return sha256(
+    JSON.stringify([
+      input.kind,
+      input.tenantId ?? null,
+      input.effectiveAt.toISOString(),
+      input.description,
+      input.postings.map((p) => [p.account.id, p.currency, canonical(p.amount)]),
+      input.rating ? [input.rating.featureId, input.rating.windowStart.toISOString(), input.rating.revision, canonical(input.rating.quantity)] : null,
+      input.invoiceId ?? null,
+    ]),
+  );
+}
+
+/** Transaction ids derive from idempotency keys, so rating a fresh database yields the same ids. */
+export function transactionId(idempotencyKey: string): string {
+  const h = sha256(`tollgate-transaction:${idempotencyKey}`);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Currencies whose postings do not sum to zero (empty when the transaction balances). */
+export function unbalancedCurrencies(postings: Array<{ currency: string; amount: string }>): string[] {
+  const sums = new Map<string, ReturnType<typeof money>>();
+  for (const p of postings) sums.set(p.currency, (sums.get(p.currency) ?? ZERO).add(p.amount));
+  return [...sums].filter(([, sum]) => !sum.isZero()).map(([currency]) => currency);
+}
+
+/** The chain hash of a stored transaction: its whole content and its predecessor's hash. */
+export function chainHash(tx: Omit<StoredTransaction, 'hash'>): string {
+  return sha256(
+    JSON.stringify([
+      tx.prevHash,
+      tx.seq,
+      tx.id,
+      tx.idempotencyKey,
+      tx.inputHash,
+      tx.kind,
+      tx.tenantId,
+      tx.effectiveAt.toISOString(),
+      tx.recordedAt.toISOString(),
+      tx.description,
+      tx.featureId,
+      tx.windowStart?.toISOString() ?? null,
+      tx.revision,
+      tx.quantity === null ? null : canonical(tx.quantity),
+      tx.invoiceId,
+      tx.postings.map((p) => [p.account, p.currency, canonical(p.amount)]),
+    ]),
+  );
+}
+
+export interface ChainBreak {
+  seq: number;
+  id: string;
+  idempotencyKey: string;
+  problem: string;
+}
+
+/** Walks transactions in seq order from `prevHash`; returns the first one whose stored hash or link is wrong. */
+export function findChainBreak(transactions: StoredTransaction[], prevHash: string, expectedSeq: number): ChainBreak | undefined {
+  let prev = prevHash;
+  let seq = expectedSeq;
+  for (const tx of transactions) {
+    const at = { seq: tx.seq, id: tx.id, idempotencyKey: tx.idempotencyKey };
+    if (tx.seq !== seq) return { ...at, problem: `sequence gap: expected seq ${seq}, found ${tx.seq} (a transaction was removed)` };
+    if (tx.prevHash !== prev) return { ...at, problem: 'prev_hash does not match the previous transaction’s hash' };
+    if (chainHash(tx) !== tx.hash) return { ...at, problem: 'content does not match its hash (the transaction or its postings were altered)' };
+    prev = tx.hash;
+    seq++;
+  }
+  return undefined;
+}
