@@ -27,6 +27,7 @@ export class RedisServer {
     );
     await waitFor(`redis-server on port ${this.port}`, async () => {
       const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => {});
       try {
         await probe.connect();
         return (await probe.ping()) === 'PONG' ? true : undefined;
