@@ -1,0 +1,369 @@
+import { closeSync, openSync, fsyncSync, readFileSync, writeFileSync, unlinkSync, existsSync, mkdirSync } from 'node:fs';
+import { open, readdir, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeRecords, encodeRecord, MAX_RECORD_BYTES, SEGMENT_MAGIC } from './spool-format.js';
+
+/**
+ * The sidecar's durable spool: append-only segment files of checksummed records.
+ *
+ * Invariants:
+ *  - append() resolves only after the records are written and fdatasync'ed (group commit: appends arriving while a
+ *    commit is waiting or running share the next fsync).
+ *  - A segment file is deleted only by release(), which the shipper calls after ClickHouse confirmed every record
+ *    before the released position.
+ *  - Records are never rewritten; after a crash, a torn tail is cut back to the last whole record.
+ *  - Appends beyond maxBytes of unreleased data are refused (SpoolFullError) before anything is written.
+ */
+export interface SpoolOptions {
+  dir: string;
+  maxBytes: number;
+  segmentBytes: number;
+  fsyncIntervalMs: number;
+  now?: () => number;
+}
+
+/** Where a reader is: a segment's sequence number and a byte offset in it. */
+export interface SpoolPosition {
+  segment: number;
+  offset: number;
+}
+
+export interface RecoveryReport {
+  segments: number;
+  records: number;
+  /** Segments whose tail was cut, with the bytes removed. */
+  tornTails: Array<{ file: string; cutBytes: number; corrupt: boolean }>;
+}
+
+export class SpoolFullError extends Error {
+  override name = 'SpoolFullError';
+}
+
+interface Segment {
+  seq: number;
+  path: string;
+  /** Bytes known durable (header included). */
+  size: number;
+  records: number;
+  sealed: boolean;
+}
+
+interface PendingAppend {
+  records: Buffer[];
+  bytes: number;
+  count: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+const SEGMENT_FILE = /^segment-(\d{12})\.log$/;
+const segmentName = (seq: number) => `segment-${String(seq).padStart(12, '0')}.log`;
+const READ_CHUNK_BYTES = 8 * 1024 * 1024;
+
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class Spool {
+  private readonly segments = new Map<number, Segment>();
+  private active!: Segment;
+  private activeHandle!: FileHandle;
+  private readHandle?: { seq: number; handle: FileHandle };
+  private queue: PendingAppend[] = [];
+  private queuedBytes = 0;
+  private commitTimer?: NodeJS.Timeout | 'immediate';
+  private committing?: Promise<void>;
+  private commitWaiters: Array<() => void> = [];
+  private closed = false;
+  private bytes = 0;
+  private pending = 0;
+  /** Commit time of the oldest record not yet released, for the shipping-lag metric. */
+  private commitTimes: Array<{ upTo: number; at: number }> = [];
+  private committedTotal = 0;
+  private releasedTotal = 0;
+  private releasedUpTo?: SpoolPosition;
+  private readonly now: () => number;
+
+  private constructor(private readonly options: SpoolOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Opens (and recovers) the spool in options.dir; one process per directory, enforced by a lock file. */
+  static async open(options: SpoolOptions): Promise<{ spool: Spool; recovery: RecoveryReport }> {
+    mkdirSync(options.dir, { recursive: true });
+    takeLock(options.dir);
+    const spool = new Spool(options);
+    try {
+      const recovery = await spool.recover();
+      await spool.startSegment(spool.lastSeq() + 1);
+      return { spool, recovery };
+    } catch (err) {
+      releaseLock(options.dir);
+      throw err;
+    }
+  }
+
+  // ---- writer side ----
+
+  /** Resolves once every payload is durable. Throws SpoolFullError at once when they would not fit. */
+  append(payloads: Buffer[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('spool is closed'));
+    const records: Buffer[] = [];
+    let bytes = 0;
+    for (const payload of payloads) {
+      if (payload.length > MAX_RECORD_BYTES) return Promise.reject(new Error(`spool record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`));
+      const record = encodeRecord(payload);
+      records.push(record);
+      bytes += record.length;
+    }
+    if (!this.hasRoom(bytes)) {
+      return Promise.reject(new SpoolFullError(`usage spool is full (${this.bytes + this.queuedBytes} of ${this.options.maxBytes} bytes unshipped)`));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ records, bytes, count: payloads.length, resolve, reject });
+      this.queuedBytes += bytes;
+      this.scheduleCommit();
+    });
+  }
+
+  hasRoom(bytes: number): boolean {
+    return this.bytes + this.queuedBytes + bytes <= this.options.maxBytes;
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitTimer || this.committing) return;
+    const run = () => {
+      this.commitTimer = undefined;
+      this.committing = this.commit().finally(() => {
+        this.committing = undefined;
+        if (this.queue.length > 0) this.scheduleCommit();
+      });
+    };
+    if (this.options.fsyncIntervalMs === 0) {
+      this.commitTimer = 'immediate';
+      setImmediate(run);
+    } else {
+      this.commitTimer = setTimeout(run, this.options.fsyncIntervalMs);
+    }
+  }
+
+  private async commit(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const records = batch.flatMap((a) => a.records);
+    const bytes = batch.reduce((n, a) => n + a.bytes, 0);
+    const count = batch.reduce((n, a) => n + a.count, 0);
+    try {
+      if (this.active.size >= this.options.segmentBytes) await this.rotate();
+      let position = this.active.size;
+      // Positional writes: after a failed attempt the next commit overwrites the same bytes, never leaves a gap.
+      for (let i = 0; i < records.length; i += 1024) {
+        const slice = records.slice(i, i + 1024);
+        const { bytesWritten } = await this.activeHandle.writev(slice, position);
+        position += bytesWritten;
+        const expected = slice.reduce((n, r) => n + r.length, 0);
+        if (bytesWritten !== expected) throw new Error(`short write to spool: ${bytesWritten} of ${expected} bytes`);
+      }
+      await this.activeHandle.datasync();
+    } catch (err) {
+      this.queuedBytes -= bytes;
+      for (const a of batch) a.reject(err as Error);
+      return;
+    }
+    this.active.size += bytes;
+    this.active.records += count;
+    this.bytes += bytes;
+    this.queuedBytes -= bytes;
+    this.pending += count;
+    this.committedTotal += count;
+    this.commitTimes.push({ upTo: this.committedTotal, at: this.now() });
+    for (const a of batch) a.resolve();
+    const waiters = this.commitWaiters;
+    this.commitWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async rotate(): Promise<void> {
+    this.active.sealed = true;
+    await this.activeHandle.close();
+    await this.startSegment(this.active.seq + 1);
+  }
+
+  private async startSegment(seq: number): Promise<void> {
+    const path = join(this.options.dir, segmentName(seq));
+    const handle = await open(path, 'wx');
+    await handle.write(SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length, 0);
+    await handle.sync();
+    fsyncDirectory(this.options.dir);
+    const segment: Segment = { seq, path, size: SEGMENT_MAGIC.length, records: 0, sealed: false };
+    this.segments.set(seq, segment);
+    this.bytes += SEGMENT_MAGIC.length;
+    this.active = segment;
+    this.activeHandle = handle;
+  }
+
+  // ---- reader side (the shipper) ----
+
+  /** The oldest position not yet released. */
+  firstPosition(): SpoolPosition {
+    const first = Math.min(...this.segments.keys());
+    return { segment: first, offset: SEGMENT_MAGIC.length };
+  }
+
+  /** Records from `from`, at most maxRecords; `next` is where to continue. Never crosses a segment boundary. */
+  async read(from: SpoolPosition, maxRecords: number): Promise<{ payloads: Buffer[]; next: SpoolPosition }> {
+    const segment = this.segments.get(from.segment);
+    if (!segment) throw new Error(`spool segment ${from.segment} is gone (released or never existed)`);
+    if (from.offset >= segment.size) {
+      if (segment.sealed && this.segments.has(segment.seq + 1)) return this.read({ segment: segment.seq + 1, offset: SEGMENT_MAGIC.length }, maxRecords);
+      return { payloads: [], next: from };
+    }
+    const handle = await this.readerFor(segment);
+    const length = Math.min(segment.size - from.offset, READ_CHUNK_BYTES);
+    const chunk = Buffer.allocUnsafe(length);
+    const { bytesRead } = await handle.read(chunk, 0, length, from.offset);
+    const decoded = decodeRecords(chunk.subarray(0, bytesRead), maxRecords);
+    if (decoded.corrupt) throw new Error(`spool segment ${segment.path} is corrupt at offset ${from.offset + decoded.consumed}`);
+    return { payloads: decoded.payloads, next: { segment: segment.seq, offset: from.offset + decoded.consumed } };
+  }
+
+  private async readerFor(segment: Segment): Promise<FileHandle> {
+    if (this.readHandle?.seq === segment.seq) return this.readHandle.handle;
+    await this.readHandle?.handle.close();
+    this.readHandle = { seq: segment.seq, handle: await open(segment.path, 'r') };
+    return this.readHandle.handle;
+  }
+
+  /**
+   * Everything before `upTo` is confirmed stored downstream: counts `records` as shipped and deletes segments that
+   * lie wholly before it.
+   */
+  async release(upTo: SpoolPosition, records: number): Promise<void> {
+    this.pending -= records;
+    this.releasedTotal += records;
+    this.releasedUpTo = upTo;
+    while (this.commitTimes.length > 0 && this.commitTimes[0].upTo <= this.releasedTotal) this.commitTimes.shift();
+    for (const segment of [...this.segments.values()].sort((a, b) => a.seq - b.seq)) {
+      const wholly = segment.seq < upTo.segment || (segment.sealed && segment.seq === upTo.segment && upTo.offset >= segment.size);
+      if (!wholly || (segment === this.active && !this.closed)) break;
+      if (this.readHandle?.seq === segment.seq) {
+        await this.readHandle.handle.close();
+        this.readHandle = undefined;
+      }
+      await unlink(segment.path);
+      this.segments.delete(segment.seq);
+      this.bytes -= segment.size;
+    }
+  }
+
+  /** Resolves at the next commit (or at once when something is pending beyond `from`). */
+  waitForCommit(): Promise<void> {
+    return new Promise((resolve) => this.commitWaiters.push(resolve));
+  }
+
+  stats(): { bytes: number; segments: number; pendingRecords: number; oldestPendingMs: number } {
+    const oldest = this.commitTimes[0];
+    return { bytes: this.bytes, segments: this.segments.size, pendingRecords: this.pending, oldestPendingMs: oldest ? this.now() - oldest.at : 0 };
+  }
+
+  /** Commits what is queued, then closes the files. Unreleased segments stay for the next start. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.commitTimer && this.commitTimer !== 'immediate') clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    await this.committing;
+    if (this.queue.length > 0) await this.commit();
+    await this.activeHandle.close();
+    await this.readHandle?.handle.close();
+    this.readHandle = undefined;
+    // A clean stop with everything shipped leaves nothing to re-ship at the next start.
+    this.active.sealed = true;
+    const released = this.releasedUpTo;
+    if (released && released.segment === this.active.seq && released.offset >= this.active.size) await this.release(released, 0);
+    for (const w of this.commitWaiters) w();
+    releaseLock(this.options.dir);
+  }
+
+  // ---- recovery ----
+
+  private lastSeq(): number {
+    return this.segments.size === 0 ? 0 : Math.max(...this.segments.keys());
+  }
+
+  private async recover(): Promise<RecoveryReport> {
+    const report: RecoveryReport = { segments: 0, records: 0, tornTails: [] };
+    const names = (await readdir(this.options.dir)).filter((n) => SEGMENT_FILE.test(n)).sort();
+    for (const name of names) {
+      const path = join(this.options.dir, name);
+      const seq = Number(SEGMENT_FILE.exec(name)![1]);
+      const size = (await stat(path)).size;
+      const content = readFileSync(path);
+      if (size < SEGMENT_MAGIC.length && SEGMENT_MAGIC.subarray(0, size).equals(content)) {
+        // Crashed while creating the segment: nothing in it was ever acknowledged.
+        await unlink(path);
+        continue;
+      }
+      if (!content.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
+        // Not ours or damaged at the start: keep it aside for a human rather than delete possible data.
+        await rename(path, `${path}.unreadable`);
+        report.tornTails.push({ file: name, cutBytes: size, corrupt: true });
+        continue;
+      }
+      const decoded = decodeRecords(content.subarray(SEGMENT_MAGIC.length));
+      const whole = SEGMENT_MAGIC.length + decoded.consumed;
+      if (whole < size) {
+        await truncate(path, whole);
+        const fd = openSync(path, 'r+');
+        fsyncSync(fd);
+        closeSync(fd);
+        report.tornTails.push({ file: name, cutBytes: size - whole, corrupt: decoded.corrupt });
+      }
+      this.segments.set(seq, { seq, path, size: whole, records: decoded.payloads.length, sealed: true });
+      this.bytes += whole;
+      this.pending += decoded.payloads.length;
+      this.committedTotal += decoded.payloads.length;
+      report.segments += 1;
+      report.records += decoded.payloads.length;
+    }
+    if (this.committedTotal > 0) this.commitTimes.push({ upTo: this.committedTotal, at: this.now() });
+    return report;
+  }
+}
+
+function lockPath(dir: string): string {
+  return join(dir, 'LOCK');
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Two processes appending to one spool would interleave records; a stale lock (its process gone) is taken over. */
+function takeLock(dir: string): void {
+  const path = lockPath(dir);
+  if (existsSync(path)) {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    if (pid && pid !== process.pid && processAlive(pid)) throw new Error(`usage spool ${dir} is in use by process ${pid}`);
+  }
+  writeFileSync(path, String(process.pid));
+}
+
+function releaseLock(dir: string): void {
+  try {
+    unlinkSync(lockPath(dir));
+  } catch {
+    // already gone
+  }
+}

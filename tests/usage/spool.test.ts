@@ -1,0 +1,119 @@
+import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Spool, SpoolFullError, type SpoolPosition } from '../../sidecar/src/usage/adapters/spool.js';
+import { tempDir } from './helpers.js';
+
+const open: Spool[] = [];
+async function openSpool(dir: string, overrides: Partial<{ maxBytes: number; segmentBytes: number; fsyncIntervalMs: number }> = {}) {
+  const result = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 4096, fsyncIntervalMs: 1, ...overrides });
+  open.push(result.spool);
+  return result;
+}
+afterEach(async () => {
+  for (const spool of open.splice(0)) await spool.close();
+});
+
+const payload = (i: number) => Buffer.from(`event-${i}\tpayload\n`);
+
+async function readAll(spool: Spool): Promise<{ texts: string[]; end: SpoolPosition }> {
+  const texts: string[] = [];
+  let position = spool.firstPosition();
+  for (;;) {
+    const { payloads, next } = await spool.read(position, 1000);
+    if (payloads.length === 0 && next.segment === position.segment && next.offset === position.offset) return { texts, end: position };
+    texts.push(...payloads.map((p) => p.toString()));
+    position = next;
+  }
+}
+
+describe('spool', () => {
+  it('returns acknowledged records in order across segments and after reopening', async () => {
+    const dir = tempDir('spool');
+    const { spool } = await openSpool(dir);
+    for (let i = 0; i < 500; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => spool.append([payload(i + j)])));
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(2);
+    await spool.close();
+
+    const { spool: reopened, recovery } = await openSpool(dir);
+    expect(recovery.records).toBe(500);
+    expect(recovery.tornTails).toEqual([]);
+    const { texts } = await readAll(reopened);
+    expect(texts).toEqual(Array.from({ length: 500 }, (_, i) => payload(i).toString()));
+  });
+
+  it('deletes segments only up to the released position', async () => {
+    const dir = tempDir('spool');
+    const { spool } = await openSpool(dir);
+    for (let i = 0; i < 300; i++) await spool.append([payload(i)]);
+    const first = await spool.read(spool.firstPosition(), 100);
+    const before = spool.stats();
+    await spool.release(first.next, first.payloads.length);
+    expect(spool.stats().pendingRecords).toBe(before.pendingRecords - first.payloads.length);
+    const { end } = await readAll(spool);
+    await spool.release(end, 300 - first.payloads.length);
+    expect(spool.stats().pendingRecords).toBe(0);
+    // Only the active segment is left.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toHaveLength(1);
+    await spool.close();
+    const { recovery } = await openSpool(dir);
+    expect(recovery.records).toBe(0);
+  });
+
+  it('cuts a torn tail back to the last whole record', async () => {
+    const dir = tempDir('spool');
+    const { spool } = await openSpool(dir, { segmentBytes: 1 << 20 });
+    await spool.append([payload(1), payload(2), payload(3)]);
+    await spool.close();
+    const segment = join(dir, readdirSync(dir).filter((f) => f.endsWith('.log')).sort()[0]);
+    const whole = statSync(segment).size;
+    // A crash mid-append: half of a fourth record's bytes reached the disk.
+    appendFileSync(segment, Buffer.from([22, 0, 0, 0, 1, 2, 3, 4, 65, 66, 67]));
+    const { spool: reopened, recovery } = await openSpool(dir);
+    expect(recovery.tornTails).toEqual([{ file: segment.split('/').pop(), cutBytes: 11, corrupt: false }]);
+    expect(statSync(segment).size).toBe(whole);
+    expect((await readAll(reopened)).texts).toEqual([1, 2, 3].map((i) => payload(i).toString()));
+  });
+
+  it('cuts a record whose checksum does not match, and everything after it', async () => {
+    const dir = tempDir('spool');
+    const { spool } = await openSpool(dir, { segmentBytes: 1 << 20 });
+    await spool.append([payload(1), payload(2)]);
+    await spool.close();
+    const segment = join(dir, readdirSync(dir).filter((f) => f.endsWith('.log')).sort()[0]);
+    truncateSync(segment, statSync(segment).size - 1);
+    appendFileSync(segment, 'X'); // last byte of record 2 changed
+    const { spool: reopened, recovery } = await openSpool(dir);
+    expect(recovery.tornTails[0].corrupt).toBe(true);
+    expect((await readAll(reopened)).texts).toEqual([payload(1).toString()]);
+  });
+
+  it('refuses appends beyond max_bytes without writing anything, and accepts again after a release', async () => {
+    const dir = tempDir('spool');
+    const { spool } = await openSpool(dir, { maxBytes: 2000, segmentBytes: 500 });
+    let accepted = 0;
+    let full: unknown;
+    for (let i = 0; i < 200 && !full; i++) {
+      try {
+        await spool.append([payload(i)]);
+        accepted++;
+      } catch (err) {
+        full = err;
+      }
+    }
+    expect(full).toBeInstanceOf(SpoolFullError);
+    expect(spool.stats().bytes).toBeLessThanOrEqual(2000);
+    const { texts, end } = await readAll(spool);
+    expect(texts).toHaveLength(accepted);
+    await spool.release(end, accepted);
+    await expect(spool.append([payload(999)])).resolves.toBeUndefined();
+  });
+
+  it('refuses a second process-level owner of the directory', async () => {
+    const dir = tempDir('spool');
+    await openSpool(dir);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'LOCK'), String(process.ppid)); // a live process that is not us
+    await expect(Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 4096, fsyncIntervalMs: 1 })).rejects.toThrow(/in use by process/);
+  });
+});
