@@ -45,6 +45,13 @@ export class KeyState {
   takeExpiredLease(nowMs: number, periodId: string): { tokens: number; quota: number } {
     const lease = this.lease;
     if (!lease || (lease.expiresAtMs > nowMs && lease.periodId === periodId)) return { tokens: 0, quota: 0 };
+    return this.takeLease(periodId);
+  }
+
+  /** The lease's leftovers, removed from the key (a check it could not serve renews it). */
+  takeLease(periodId: string): { tokens: number; quota: number } {
+    const lease = this.lease;
+    if (!lease) return { tokens: 0, quota: 0 };
     this.lease = undefined;
     // Quota units of a lease from an earlier period belong to a counter nobody reads any more.
     return { tokens: lease.tokens, quota: lease.periodId === periodId ? lease.tokens : 0 };

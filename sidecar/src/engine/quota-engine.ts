@@ -114,21 +114,23 @@ export class QuotaEngine implements Decider {
     state.inFlight = true;
     const now = this.nowMs();
     const periodId = target.quota?.period.id ?? '-';
-    const refund = state.takeExpiredLease(now, periodId);
+    // Reaching the store means the lease (if any) could not serve: its leftovers go back and a hot key takes a new one.
+    const refund = state.takeLease(periodId);
     const leases = this.deps.settings.leases;
-    const leaseWant = leases.enabled && hot && target.rate && !state.lease ? Math.min(leases.max_tokens, Math.ceil(target.rate.burst / 8)) : 0;
+    const leaseWant = leases.enabled && hot && target.rate ? Math.min(leases.max_tokens, Math.ceil(target.rate.burst / 8)) : 0;
     let result: ApplyResult;
     try {
       result = await this.deps.store.apply(target, { ops: batch, refundTokens: refund.tokens, refundQuota: refund.quota, leaseWant });
     } catch (err) {
       state.inFlight = false;
       this.deps.onStoreError?.(err);
-      this.deps.health.reportFailure();
+      this.deps.health.reportFailure(err);
       for (const p of batch) p.resolve(await this.degraded(target, feature, p, version, state));
       this.drain(state, target, feature, version);
       return;
     }
     state.inFlight = false;
+    this.deps.health.reportSuccess();
     state.lastUsed = result.used;
     const after = this.nowMs();
     batch.forEach((p, i) => {
@@ -210,7 +212,7 @@ export class QuotaEngine implements Decider {
           .apply(target, { ops: [], refundTokens: refund.tokens, refundQuota: refund.quota, leaseWant: 0 })
           .catch((err) => {
             this.deps.onStoreError?.(err);
-            this.deps.health.reportFailure();
+            this.deps.health.reportFailure(err);
           })
           .finally(() => {
             state.inFlight = false;
@@ -262,7 +264,8 @@ export class QuotaEngine implements Decider {
       r = await (useFallback ? this.deps.fallback : this.deps.store).reserve(target, id, input.estimate, ttl);
     } catch (err) {
       this.deps.onStoreError?.(err);
-      this.deps.health.reportFailure();
+      this.deps.health.reportFailure(err);
+      if (this.deps.health.up) throw err;
       return this.reserve(input);
     }
     if (r.existing) {

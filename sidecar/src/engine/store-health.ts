@@ -13,6 +13,10 @@ export class StoreHealth {
     private readonly onChange: (up: boolean) => void = () => {},
   ) {}
 
+  reportSuccess(): void {
+    this.consecutiveTimeouts = 0;
+  }
+
   get up(): boolean {
     return !this.down;
   }
@@ -21,8 +25,16 @@ export class StoreHealth {
     this.listeners.push(listener);
   }
 
-  reportFailure(): void {
+  private consecutiveTimeouts = 0;
+
+  /**
+   * A refused or closed connection marks the store down at once. A timeout degrades only the call that timed out
+   * (it never waits longer); three in a row mean the store is not answering, and it is marked down.
+   */
+  reportFailure(err?: unknown): void {
     if (this.down) return;
+    if (isTimeout(err) && ++this.consecutiveTimeouts < 3) return;
+    this.consecutiveTimeouts = 0;
     this.down = true;
     this.onChange(false);
     this.schedule();
@@ -54,4 +66,8 @@ export class StoreHealth {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+function isTimeout(err: unknown): boolean {
+  return /timed? ?out/i.test((err as Error)?.message ?? '');
 }

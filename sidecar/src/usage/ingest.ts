@@ -1,0 +1,120 @@
+import { usageRowTsv } from '../../../common/clickhouse/usage-row.js';
+import type { Decider, SnapshotSource } from '../ports.js';
+import { Spool, SpoolFullError } from './adapters/spool.js';
+import type { UsageMetrics } from './metrics.js';
+import { Code, validateEvent, type EventError, type UsageEventInput, type ValidationLimits } from './domain/validate-event.js';
+
+export interface ReportOutcome {
+  eventId: string;
+  accepted: boolean;
+  error?: EventError;
+}
+
+export interface IngestDeps {
+  spool: Spool;
+  snapshots: SnapshotSource;
+  decider: Decider;
+  limits: ValidationLimits;
+  metrics: UsageMetrics;
+  nowMs: () => number;
+  newEventId: () => string;
+}
+
+/** Whole units for the quota counter: a fractional quantity counts as the next whole unit. */
+export function quotaCost(quantity: string): number {
+  const [integer, fraction] = quantity.split('.');
+  const whole = Number(integer) + (fraction ? 1 : 0);
+  return Math.min(whole, Number.MAX_SAFE_INTEGER);
+}
+
+/** How many recently enforced event ids are remembered, so a retried report does not spend quota twice. */
+const ENFORCED_MEMORY = 100_000;
+
+/**
+ * Report → validate → (enforce quota) → spool → acknowledge. Results are in input order; an event is accepted only
+ * once it is fsynced in the spool.
+ */
+export class UsageIngest {
+  private readonly enforced = new Map<string, true>();
+
+  constructor(private readonly deps: IngestDeps) {}
+
+  async report(events: UsageEventInput[]): Promise<ReportOutcome[]> {
+    const started = process.hrtime.bigint();
+    const nowMs = this.deps.nowMs();
+    const outcomes: ReportOutcome[] = new Array(events.length);
+    const toSpool: number[] = [];
+    const payloads: Buffer[] = [];
+    const ctx = {
+      nowMs,
+      limits: this.deps.limits,
+      featuresOf: (tenantId: string) => this.deps.snapshots.get(tenantId)?.features,
+      newEventId: this.deps.newEventId,
+    };
+    const enforcement: Array<Promise<void>> = [];
+    for (let i = 0; i < events.length; i++) {
+      const result = validateEvent(events[i], ctx);
+      if (!result.ok) {
+        outcomes[i] = { eventId: result.eventId, accepted: false, error: result.error };
+        continue;
+      }
+      const payload = Buffer.from(usageRowTsv(result.row));
+      const { row, feature } = result;
+      outcomes[i] = { eventId: row.eventId, accepted: true };
+      if (feature.enforce_on_report && row.correction === '' && !this.enforced.has(row.eventId)) {
+        enforcement.push(this.enforce(row.tenantId, row.featureId, row.eventId, row.quantity, payload.length).then((error) => {
+          if (error) outcomes[i] = { eventId: row.eventId, accepted: false, error };
+        }));
+      }
+      toSpool.push(i);
+      payloads.push(payload);
+    }
+    if (enforcement.length > 0) await Promise.all(enforcement);
+
+    const spoolIndexes = toSpool.filter((i) => outcomes[i].accepted);
+    const spoolPayloads = spoolIndexes.length === toSpool.length ? payloads : toSpool.flatMap((i, k) => (outcomes[i].accepted ? [payloads[k]] : []));
+    if (spoolPayloads.length > 0) {
+      try {
+        await this.deps.spool.append(spoolPayloads);
+      } catch (err) {
+        const error: EventError =
+          err instanceof SpoolFullError
+            ? { code: Code.RESOURCE_EXHAUSTED, reason: 'SPOOL_FULL', field: '', message: `${err.message}; retry later` }
+            : { code: Code.UNAVAILABLE, reason: 'UNAVAILABLE', field: '', message: `usage spool write failed: ${(err as Error).message}; retry` };
+        for (const i of spoolIndexes) outcomes[i] = { eventId: outcomes[i].eventId, accepted: false, error };
+      }
+    }
+    this.count(outcomes);
+    this.deps.metrics.ackSeconds(Number(process.hrtime.bigint() - started) / 1e9);
+    return outcomes;
+  }
+
+  /** Counts the event into its period quota; an explicit error when the decider says no. */
+  private async enforce(tenantId: string, featureId: string, eventId: string, quantity: string, bytes: number): Promise<EventError | undefined> {
+    // Refuse before spending quota on an event the spool could not take anyway.
+    if (!this.deps.spool.hasRoom(bytes)) return undefined;
+    const decision = await this.deps.decider.check({ tenantId, featureId, cost: quotaCost(quantity), dryRun: false });
+    if (!decision.allowed && !decision.shadow) {
+      return {
+        code: Code.FAILED_PRECONDITION,
+        reason: decision.reason as EventError['reason'],
+        field: 'quantity',
+        message: `quantity: refused on report (${decision.reason}); quota remaining ${decision.quotaRemaining} of ${decision.quotaLimit}`,
+      };
+    }
+    if (this.enforced.size >= ENFORCED_MEMORY) this.enforced.delete(this.enforced.keys().next().value!);
+    this.enforced.set(eventId, true);
+    return undefined;
+  }
+
+  private count(outcomes: ReportOutcome[]): void {
+    let accepted = 0;
+    const rejected = new Map<string, number>();
+    for (const o of outcomes) {
+      if (o.accepted) accepted++;
+      else rejected.set(o.error!.reason, (rejected.get(o.error!.reason) ?? 0) + 1);
+    }
+    if (accepted) this.deps.metrics.eventsReported('accepted', 'OK', accepted);
+    for (const [reason, n] of rejected) this.deps.metrics.eventsReported('rejected', reason, n);
+  }
+}

@@ -1,0 +1,132 @@
+import type { Logger } from '../../../common/log.js';
+import type { UsageStore } from '../../../common/clickhouse/store.js';
+import { USAGE_ROW_COLUMNS } from '../../../common/clickhouse/usage-row.js';
+import { migrateUsageStore } from '../../../common/clickhouse/migrations.js';
+import type { Spool, SpoolPosition } from './adapters/spool.js';
+import type { UsageMetrics } from './metrics.js';
+
+export interface ShipperOptions {
+  batchEvents: number;
+  batchIntervalMs: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+  migrateAtStart: boolean;
+}
+
+/** Full jitter: a random wait up to the exponential step, so many sidecars do not retry in lockstep. */
+export function backoffMs(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
+  return Math.max(minMs / 2, Math.floor(random() * ceiling));
+}
+
+/**
+ * Moves acknowledged events from the spool to ClickHouse, oldest first, in batches by size or age. A batch is
+ * released from the spool only after ClickHouse confirmed the insert; after a failure the same records are sent again
+ * (totals deduplicate by event_id, so a batch that did land before the failure counts once).
+ */
+export class Shipper {
+  private stopping = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private migrated = false;
+  /** Undefined until the store was reached once. */
+  connected = false;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly store: UsageStore,
+    private readonly options: ShipperOptions,
+    private readonly metrics: UsageMetrics,
+    private readonly logger: Logger,
+    private readonly onShipped: (payloads: Buffer[]) => void = () => {},
+  ) {}
+
+  start(): void {
+    this.loop = this.run().catch((err: unknown) => this.logger.error({ err: String(err) }, 'usage shipper stopped on an unexpected error'));
+  }
+
+  /** Ships what it can without waiting on failures, then stops; unshipped events stay in the spool. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let position = this.spool.firstPosition();
+    let batch: Buffer[] = [];
+    let batchStartedAt = 0;
+    for (;;) {
+      const room = this.options.batchEvents - batch.length;
+      const { payloads, next } = await this.spool.read(position, room);
+      if (payloads.length > 0 && batch.length === 0) batchStartedAt = Date.now();
+      batch = batch.length === 0 ? payloads : batch.concat(payloads);
+      const moved = next.segment !== position.segment || next.offset !== position.offset;
+      position = next;
+      const due = batch.length >= this.options.batchEvents || (batch.length > 0 && (this.stopping || Date.now() - batchStartedAt >= this.options.batchIntervalMs));
+      if (due) {
+        const shipped = await this.shipWithRetry(batch, position);
+        if (!shipped) return;
+        batch = [];
+        continue;
+      }
+      if (moved) continue;
+      if (this.stopping) return;
+      const waitMs = batch.length > 0 ? this.options.batchIntervalMs - (Date.now() - batchStartedAt) : this.options.batchIntervalMs;
+      await this.sleepUntilCommit(waitMs);
+    }
+  }
+
+  private sleepUntilCommit(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(1, ms));
+      const commit = this.spool.waitForCommit();
+      void commit.then(done);
+      this.wake = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** False when stopping interrupted the retries. */
+  private async shipWithRetry(batch: Buffer[], upTo: SpoolPosition): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!this.migrated && this.options.migrateAtStart) await migrateUsageStore(this.store);
+        this.migrated = true;
+        const started = process.hrtime.bigint();
+        await this.store.insertTsv('usage_events', USAGE_ROW_COLUMNS, Buffer.concat(batch));
+        this.metrics.batchShipped(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+        if (!this.connected || attempt > 0) this.logger.info({ events: batch.length, attempts: attempt + 1 }, 'usage shipper: ClickHouse confirmed a batch');
+        this.connected = true;
+        await this.spool.release(upTo, batch.length);
+        this.onShipped(batch);
+        return true;
+      } catch (err) {
+        this.metrics.shipFailed();
+        if (this.stopping) {
+          this.logger.warn({ err: String(err), events: batch.length }, 'usage shipper: stopping with events left in the spool; they ship at the next start');
+          return false;
+        }
+        const wait = backoffMs(attempt, this.options.retryMinMs, this.options.retryMaxMs);
+        if (attempt === 0 || attempt % 10 === 0) {
+          this.logger.warn({ err: String(err), events: batch.length, attempt: attempt + 1, retryInMs: wait }, 'usage shipper: ClickHouse insert failed; retrying, events stay in the spool');
+        }
+        await this.sleep(wait);
+      }
+    }
+  }
+}
