@@ -1,0 +1,100 @@
+import { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { CheckBatchRequest } from '../../proto/gen/tollgate/v1/CheckBatchRequest.js';
+import { batchFeatures, benchTenants } from './bench-catalog.js';
+import { QuotaClient } from './quota-client.js';
+import { median, seededRandom } from './stats.js';
+
+export interface BatchShape {
+  itemsPerCall: number;
+  callsInFlight: number;
+  durationS: number;
+  warmUpS: number;
+  rounds: number;
+}
+
+export interface BatchComparison {
+  shape: BatchShape;
+  keys: number;
+  /** rate-limiter-flexible consume() calls in flight: the same number of decisions as the batches carry. */
+  consumesInFlight: number;
+  rateLimiterFlexible: number;
+  tollgate: number;
+}
+
+interface Key {
+  tenantId: string;
+  featureId: string;
+}
+
+/** 1,000 tenant×feature keys drawn uniformly with a fixed seed: both contenders see the same sequence. */
+function keySequence(length: number): Key[] {
+  const keys = benchTenants.flatMap((tenantId) => batchFeatures.map((featureId) => ({ tenantId, featureId })));
+  const random = seededRandom(20261121);
+  return Array.from({ length }, () => keys[Math.floor(random() * keys.length)]);
+}
+
+/** Runs `workers` loops until the deadline; each loop iteration returns how many decisions it completed. */
+async function decisionsPerSecond(workers: number, durationS: number, step: (worker: number) => Promise<number>): Promise<number> {
+  let decisions = 0;
+  const startedAt = performance.now();
+  const deadline = startedAt + durationS * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        // Not `decisions += await …`: that reads `decisions` before the await and loses the other workers' counts.
+        const completed = await step(worker);
+        decisions += completed;
+      }
+    }),
+  );
+  return decisions / ((performance.now() - startedAt) / 1000);
+}
+
+export async function compareBatch(tollgateAddress: string, redisUrl: string, shape: BatchShape): Promise<BatchComparison> {
+  const sequence = keySequence(100_000);
+  const batches: CheckBatchRequest[] = [];
+  for (let i = 0; i + shape.itemsPerCall <= sequence.length; i += shape.itemsPerCall) {
+    batches.push({ items: sequence.slice(i, i + shape.itemsPerCall).map((k) => ({ ...k, cost: 1, dryRun: false })) });
+  }
+  const rlfKeys = sequence.map((k) => `${k.tenantId}:${k.featureId}`);
+  const consumesInFlight = shape.itemsPerCall * shape.callsInFlight;
+
+  const client = new QuotaClient(tollgateAddress);
+  let nextBatch = 0;
+  const tollgateStep = async () => {
+    const response = await client.checkBatch(batches[nextBatch++ % batches.length]);
+    let decided = 0;
+    for (const result of response.results) if (result.decision) decided++;
+    if (decided !== response.results.length) throw new Error(`CheckBatch answered ${response.results.length - decided} items with errors`);
+    return decided;
+  };
+
+  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `rlf-bench-${Date.now()}`, points: 1_000_000_000, duration: 3600 });
+  let nextKey = 0;
+  const rlfStep = async () => {
+    try {
+      await limiter.consume(rlfKeys[nextKey++ % rlfKeys.length], 1);
+    } catch (err) {
+      // A rejection is a decision too; anything else is a failure of the run.
+      if (!(err instanceof RateLimiterRes)) throw err;
+    }
+    return 1;
+  };
+
+  const rlf: number[] = [];
+  const tollgate: number[] = [];
+  try {
+    await decisionsPerSecond(shape.callsInFlight, shape.warmUpS, tollgateStep);
+    await decisionsPerSecond(consumesInFlight, shape.warmUpS, rlfStep);
+    for (let round = 0; round < shape.rounds; round++) {
+      tollgate.push(await decisionsPerSecond(shape.callsInFlight, shape.durationS, tollgateStep));
+      rlf.push(await decisionsPerSecond(consumesInFlight, shape.durationS, rlfStep));
+    }
+  } finally {
+    client.close();
+    redis.disconnect();
+  }
+  return { shape, keys: 1000, consumesInFlight, rateLimiterFlexible: median(rlf), tollgate: median(tollgate) };
+}

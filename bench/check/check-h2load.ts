@@ -1,0 +1,115 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckRequest } from '../../proto/gen/tollgate/v1/CheckRequest.js';
+import { checkPath, framedCheckRequest, grpcRequestHeaders } from './grpc-frame.js';
+import { runH2load, type H2loadResult } from './h2load.js';
+import { scrapeCounters } from './metrics.js';
+import { QuotaClient } from './quota-client.js';
+import { median } from './stats.js';
+import type { Target } from './targets.js';
+
+export interface CheckLoadShape {
+  connections: number;
+  streamsPerConnection: number;
+  durationS: number;
+  warmUpS: number;
+  rounds: number;
+}
+
+export interface SideResult {
+  maxRps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface CheckComparison {
+  shape: CheckLoadShape;
+  /** Total request rate of the latency runs: half the baseline's median maximum. */
+  fixedRate: number;
+  baseline: SideResult;
+  tollgate: SideResult;
+  /** Redis round trips per decision on the sidecar during the maximum-throughput runs (one hot key, all allowed). */
+  roundTripsPerDecision?: number;
+}
+
+export const benchCheckRequest: CheckRequest = { tenantId: 't000', featureId: 'check', cost: 1, dryRun: false };
+
+/** A real call first: h2load sees only HTTP status 200, not grpc-status, so make sure the answer is a decision. */
+async function expectAllowed(target: Target): Promise<void> {
+  const client = new QuotaClient(target.grpcAddress);
+  try {
+    const response = await client.check(benchCheckRequest);
+    if (!response.allowed) throw new Error(`${target.label}: the benchmark request was not allowed (${response.reason})`);
+  } finally {
+    client.close();
+  }
+}
+
+function assertAnswered(label: string, result: H2loadResult): void {
+  if (result.failed > 0 || result.succeeded === 0) throw new Error(`${label}: h2load saw ${result.failed} failed of ${result.succeeded + result.failed}`);
+  // A gRPC error reply carries no message; a decision is at least the 5-byte frame prefix plus fields.
+  if (result.dataBytesPerRequest < 6) throw new Error(`${label}: responses carry ${result.dataBytesPerRequest} data bytes: gRPC errors, not decisions`);
+}
+
+/**
+ * Both servers under identical h2load load, rounds interleaved (A B, B A, …) so drift hits both alike: first
+ * as fast as they answer, then at half the baseline's maximum, where latency is read.
+ */
+export async function compareCheck(baseline: Target, tollgate: Target, shape: CheckLoadShape, workDir: string): Promise<CheckComparison> {
+  await Promise.all([expectAllowed(baseline), expectAllowed(tollgate)]);
+  const bodyFile = join(workDir, 'check-request.bin');
+  writeFileSync(bodyFile, framedCheckRequest(benchCheckRequest));
+  const load = (target: Target, ratePerConnection?: number) =>
+    runH2load(
+      {
+        url: `http://${target.grpcAddress}${checkPath}`,
+        bodyFile,
+        headers: grpcRequestHeaders,
+        connections: shape.connections,
+        streamsPerConnection: shape.streamsPerConnection,
+        durationS: shape.durationS,
+        warmUpS: shape.warmUpS,
+        ratePerConnection,
+      },
+      workDir,
+    ).then((result) => {
+      assertAnswered(target.label, result);
+      return result;
+    });
+  const interleaved = async (ratePerConnection?: number) => {
+    const runs = { baseline: [] as H2loadResult[], tollgate: [] as H2loadResult[] };
+    for (let round = 0; round < shape.rounds; round++) {
+      const order = round % 2 === 0 ? (['baseline', 'tollgate'] as const) : (['tollgate', 'baseline'] as const);
+      for (const side of order) runs[side].push(await load(side === 'baseline' ? baseline : tollgate, ratePerConnection));
+    }
+    return runs;
+  };
+
+  const countersBefore = tollgate.metricsUrl ? await scrapeCounters(tollgate.metricsUrl, roundTripCounters) : undefined;
+  const max = await interleaved();
+  const countersAfter = tollgate.metricsUrl ? await scrapeCounters(tollgate.metricsUrl, roundTripCounters) : undefined;
+  const baselineMax = median(max.baseline.map((r) => r.requestsPerSecond));
+  const ratePerConnection = Math.max(1, Math.round(baselineMax / 2 / shape.connections));
+  const fixed = await interleaved(ratePerConnection);
+
+  const side = (key: 'baseline' | 'tollgate'): SideResult => ({
+    maxRps: median(max[key].map((r) => r.requestsPerSecond)),
+    p50Ms: median(fixed[key].map((r) => r.p50Ms)),
+    p99Ms: median(fixed[key].map((r) => r.p99Ms)),
+  });
+  return {
+    shape,
+    fixedRate: ratePerConnection * shape.connections,
+    baseline: side('baseline'),
+    tollgate: side('tollgate'),
+    roundTripsPerDecision: countersBefore && countersAfter ? perDecision(countersBefore, countersAfter) : undefined,
+  };
+}
+
+export const roundTripCounters = ['tollgate_redis_round_trips_total', 'tollgate_decisions_total', 'tollgate_lease_hits_total'] as const;
+
+export function perDecision(before: Record<string, number>, after: Record<string, number>): number {
+  const trips = after.tollgate_redis_round_trips_total - before.tollgate_redis_round_trips_total;
+  const decisions = after.tollgate_decisions_total - before.tollgate_decisions_total;
+  return decisions > 0 ? trips / decisions : Number.NaN;
+}

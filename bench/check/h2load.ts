@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ensureDebianPackage } from '../../tests/harness/debian.js';
+import { percentileOfSorted } from './stats.js';
+
+const run = promisify(execFile);
+
+export interface H2loadLoad {
+  url: string;
+  bodyFile: string;
+  headers: string[];
+  connections: number;
+  streamsPerConnection: number;
+  durationS: number;
+  warmUpS: number;
+  /** Fixed request rate per connection; absent = as fast as the server answers. */
+  ratePerConnection?: number;
+}
+
+export interface H2loadResult {
+  requestsPerSecond: number;
+  succeeded: number;
+  failed: number;
+  /** Response DATA bytes per request: a gRPC reply without a message (an error) would show 0. */
+  dataBytesPerRequest: number;
+  /** From h2load's per-request log: "time for request", first byte sent to end of response. */
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+}
+
+export function ensureH2load(): void {
+  ensureDebianPackage('h2load', 'nghttp2-client');
+}
+
+/** One h2load run. The summary gives throughput; percentiles come from --log-file, since h2load prints none. */
+export async function runH2load(load: H2loadLoad, workDir: string): Promise<H2loadResult> {
+  const logFile = join(workDir, `h2load-${process.hrtime.bigint()}.log`);
+  const args = [
+    '--threads=1',
+    `--clients=${load.connections}`,
+    `--max-concurrent-streams=${load.streamsPerConnection}`,
+    `--duration=${load.durationS}`,
+    `--warm-up-time=${load.warmUpS}`,
+    `--data=${load.bodyFile}`,
+    ...load.headers.map((h) => `--header=${h}`),
+    `--log-file=${logFile}`,
+    ...(load.ratePerConnection ? [`--rps=${load.ratePerConnection}`] : []),
+    load.url,
+  ];
+  const { stdout } = await run('h2load', args, { maxBuffer: 16 * 1024 * 1024 });
+  const summary = parseH2loadSummary(stdout);
+  const latencies = parseRequestLog(await readFile(logFile, 'utf8'));
+  await rm(logFile, { force: true });
+  return {
+    ...summary,
+    p50Ms: percentileOfSorted(latencies, 50) / 1000,
+    p99Ms: percentileOfSorted(latencies, 99) / 1000,
+    meanMs: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length) / 1000,
+  };
+}
+
+/** The lines we rely on: "finished in 3.00s, 33333.33 req/s, …", "requests: … N succeeded, N failed", "traffic: … (N) data". */
+export function parseH2loadSummary(stdout: string): Omit<H2loadResult, 'p50Ms' | 'p99Ms' | 'meanMs'> {
+  const finished = /^finished in [\d.]+\w*s?, ([\d.]+) req\/s/m.exec(stdout);
+  const requests = /^requests: .*?(\d+) succeeded, (\d+) failed/m.exec(stdout);
+  const traffic = /^traffic: .*\((\d+)\) data/m.exec(stdout);
+  if (!finished || !requests || !traffic) throw new Error(`unexpected h2load output:\n${stdout}`);
+  const succeeded = Number(requests[1]);
+  return {
+    requestsPerSecond: Number(finished[1]),
+    succeeded,
+    failed: Number(requests[2]),
+    dataBytesPerRequest: succeeded ? Number(traffic[1]) / succeeded : 0,
+  };
+}
+
+/** Microseconds per request from the log's third column, sorted ascending. */
+export function parseRequestLog(text: string): Float64Array {
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  const values = new Float64Array(lines.length);
+  lines.forEach((line, i) => {
+    values[i] = Number(line.split('\t')[2]);
+  });
+  return values.sort();
+}

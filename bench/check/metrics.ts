@@ -1,0 +1,16 @@
+/** Sums every series of each named Prometheus counter on a /metrics page (all label sets together). */
+export async function scrapeCounters(metricsUrl: string, names: readonly string[]): Promise<Record<string, number>> {
+  const response = await fetch(metricsUrl);
+  if (!response.ok) throw new Error(`GET ${metricsUrl}: HTTP ${response.status}`);
+  return sumCounters(await response.text(), names);
+}
+
+export function sumCounters(text: string, names: readonly string[]): Record<string, number> {
+  const totals: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (match && match[1] in totals) totals[match[1]] += Number(match[3]);
+  }
+  return totals;
+}

@@ -1,0 +1,40 @@
+import * as grpc from '@grpc/grpc-js';
+import { loadQuotaProto } from '../../common/proto.js';
+import type { CheckResponse } from '../../proto/gen/tollgate/v1/CheckResponse.js';
+import type { CheckBatchRequest__Output } from '../../proto/gen/tollgate/v1/CheckBatchRequest.js';
+
+/**
+ * The baseline: a grpc-js server on the same proto whose Check does no work at all. Whatever the sidecar costs
+ * beyond this is the price of deciding. Run as its own process; prints {"port":N} on stdout once listening.
+ */
+const allowed: CheckResponse = {
+  allowed: true,
+  reason: 'OK',
+  limit: 1000,
+  remaining: 999,
+  resetAfterMs: 1,
+  retryAfterMs: 0,
+  overage: false,
+  degraded: false,
+  snapshotVersion: 1,
+};
+
+function main(): void {
+  const { proto } = loadQuotaProto();
+  const server = new grpc.Server();
+  server.addService(proto.tollgate.v1.QuotaService.service, {
+    Check: (_call: unknown, callback: grpc.sendUnaryData<CheckResponse>) => callback(null, allowed),
+    CheckBatch: (call: grpc.ServerUnaryCall<CheckBatchRequest__Output, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+      callback(null, { results: call.request.items.map(() => ({ decision: allowed })) }),
+    Reserve: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback({ code: grpc.status.UNIMPLEMENTED }),
+    Commit: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback({ code: grpc.status.UNIMPLEMENTED }),
+    Release: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback({ code: grpc.status.UNIMPLEMENTED }),
+  });
+  server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+    if (err) throw err;
+    process.stdout.write(`${JSON.stringify({ port })}\n`);
+  });
+  process.on('SIGTERM', () => server.tryShutdown(() => process.exit(0)));
+}
+
+main();

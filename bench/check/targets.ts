@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../../common/paths.js';
+import { freePort, waitFor } from '../../tests/harness/ports.js';
+import { sidecarConfigYaml } from './bench-catalog.js';
+import { ChildServer } from './child.js';
+
+/** A gRPC server under test, running in a process of its own. */
+export interface Target {
+  label: string;
+  /** HOST:PORT of the gRPC listener. */
+  grpcAddress: string;
+  /** Prometheus page, when the target has one. */
+  metricsUrl?: string;
+  stop(): Promise<void>;
+}
+
+export async function startNoopTarget(label: string): Promise<Target> {
+  const child = ChildServer.spawn(label, [resolve(packageRoot, 'dist/bench/check/noop-server.js')]);
+  const { port } = await child.firstJsonLine<{ port: number }>();
+  return { label, grpcAddress: `127.0.0.1:${port}`, stop: () => child.stop() };
+}
+
+/** `tollgate sidecar` exactly as an operator starts it, with the benchmark's catalog and its own Redis. */
+export async function startSidecarTarget(label: string, redisUrl: string): Promise<Target & { configFile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-check-'));
+  const configFile = join(dir, 'tollgate.yaml');
+  writeFileSync(configFile, sidecarConfigYaml(redisUrl, join(dir, 'data')));
+  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  const child = ChildServer.spawn(
+    label,
+    [
+      resolve(packageRoot, 'dist/cli/tollgate.js'),
+      'sidecar',
+      '--config',
+      configFile,
+      '--grpc',
+      `127.0.0.1:${grpcPort}`,
+      '--http',
+      `127.0.0.1:${httpPort}`,
+    ],
+    { LOG_LEVEL: 'warn', REDIS_URL: redisUrl },
+  );
+  const httpBase = `http://127.0.0.1:${httpPort}`;
+  try {
+    await waitFor(`${label} /readyz`, async () => {
+      if (child.exited) throw new Error(`${label} exited:\n${child.recentOutput}`);
+      const response = await fetch(`${httpBase}/readyz`).catch(() => undefined);
+      return response?.ok ? true : undefined;
+    }, 20_000);
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return {
+    label,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    metricsUrl: `${httpBase}/metrics`,
+    configFile,
+    stop: async () => {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
