@@ -62,7 +62,7 @@ describe('ext_authz Check against a real sidecar', () => {
   });
 
   it('401 without a key and with an unknown key, as problem+json', async () => {
-    for (const headers of [{}, { 'x-api-key': 'tg_test_abcd1234_notarealsecret0000' }]) {
+    for (const headers of [{}, { 'x-api-key': 'tg_test_abcd1234_notarealsecret0000' }] as Array<Record<string, string>>) {
       const res = await envoy.check(authzRequest('/v1/things', headers));
       expect(res.status.code).toBe(16);
       expect(res.denied_response.status.code).toBe('Unauthorized');
