@@ -1,6 +1,120 @@
-import type { SidecarModule } from '../ports.js';
+import { resolve } from 'node:path';
+import { monotonicFactory } from 'ulid';
+import { openUsageStore, usageStoreSettings, type UsageStore } from '../../../common/clickhouse/store.js';
+import { usageReaderOver, type UsageReader } from '../../../common/clickhouse/usage-reader.js';
+import { loadUsageProto } from '../../../common/proto.js';
+import type { SidecarContext, SidecarModule } from '../ports.js';
+import { Spool } from './adapters/spool.js';
+import { cloudEventsHandler } from './api/cloudevents.js';
+import { usageServiceHandlers } from './api/usage-service.js';
+import { UsageIngest } from './ingest.js';
+import { createUsageMetrics } from './metrics.js';
+import { RollupRefresher } from './rollup.js';
+import { Shipper } from './shipper.js';
+
+const DAY_MS = 86_400_000;
+/** A stop never waits longer than this for an insert in flight; what it did not ship stays in the spool. */
+const SHIPPER_STOP_MS = 5_000;
+
+interface UsageRuntime {
+  ingest: UsageIngest;
+  reader: UsageReader;
+  stop(): Promise<void>;
+}
 
 /** Usage ingestion: UsageService, POST /v1/events, spool and shipper. */
-export function usageModule(): SidecarModule | undefined {
-  return undefined;
+export function usageModule(): SidecarModule {
+  let runtime: UsageRuntime | undefined;
+  let ingestReady = false;
+  let maxBatch = 10_000;
+  let maxBody = 16 * 1024 * 1024;
+  return {
+    name: 'usage',
+    async start(ctx: SidecarContext, server) {
+      const usage = ctx.config.usage;
+      maxBatch = usage.max_batch_events;
+      maxBody = usage.max_http_body_bytes;
+      runtime = await startUsage(ctx);
+      const { proto } = loadUsageProto();
+      server.addService(
+        proto.tollgate.v1.UsageService.service,
+        usageServiceHandlers({ ingest: runtime.ingest, reader: runtime.reader, maxBatchEvents: maxBatch }),
+      );
+      ingestReady = true;
+    },
+    http: (req, res) => cloudEventsHandler(() => runtime?.ingest, { maxBatchEvents: maxBatch, maxBodyBytes: maxBody })(req, res),
+    async stop() {
+      ingestReady = false;
+      await runtime?.stop();
+      runtime = undefined;
+    },
+    ready: () => ingestReady,
+  };
+}
+
+async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
+  const { config, logger } = ctx;
+  const usage = config.usage;
+  const spoolDir = resolve(usage.spool.dir ?? resolve(config.data_dir, 'spool'));
+  const { spool, recovery } = await Spool.open({
+    dir: spoolDir,
+    maxBytes: usage.spool.max_bytes,
+    segmentBytes: usage.spool.segment_bytes,
+    fsyncIntervalMs: usage.spool.fsync_interval_ms,
+  });
+  if (recovery.tornTails.length > 0) logger.warn({ tornTails: recovery.tornTails }, 'usage spool: cut torn tails after an unclean stop (those records were never acknowledged)');
+  if (recovery.records > 0) logger.info({ events: recovery.records, segments: recovery.segments }, 'usage spool: unshipped events from before the restart will be shipped');
+
+  let store: UsageStore;
+  try {
+    store = await openUsageStore(usageStoreSettings(config));
+  } catch (err) {
+    await spool.close();
+    throw err;
+  }
+  logger.info({ store: store.kind, location: store.location, database: store.database, spool: spoolDir }, 'usage ingestion starting');
+  const metrics = createUsageMetrics(ctx.metrics, () => spool.stats());
+  const rollup = new RollupRefresher(store, usage.shipper.rollup_refresh_ms, logger);
+  const shipper = new Shipper(
+    spool,
+    store,
+    {
+      batchEvents: usage.shipper.batch_events,
+      batchIntervalMs: usage.shipper.batch_interval_ms,
+      retryMinMs: usage.shipper.retry_min_ms,
+      retryMaxMs: usage.shipper.retry_max_ms,
+      migrateAtStart: usage.migrate_at_start,
+    },
+    metrics,
+    logger,
+    (payloads) => rollup.noteShipped(payloads),
+  );
+  const ingest = new UsageIngest({
+    spool,
+    snapshots: ctx.snapshots,
+    decider: ctx.decider,
+    limits: {
+      backdateMs: usage.backdate_days * DAY_MS,
+      maxFutureMs: usage.max_future_ms,
+      maxAttributes: usage.max_attributes,
+      maxAttributeKeyLength: usage.max_attribute_key_length,
+      maxAttributeValueLength: usage.max_attribute_value_length,
+    },
+    metrics,
+    nowMs: Date.now,
+    newEventId: monotonicFactory(),
+  });
+  shipper.start();
+  rollup.start();
+  return {
+    ingest,
+    reader: usageReaderOver(store),
+    async stop() {
+      await Promise.race([shipper.stop(), new Promise((r) => setTimeout(r, SHIPPER_STOP_MS).unref())]);
+      await rollup.refresh();
+      await rollup.stop();
+      await spool.close();
+      await store.close();
+    },
+  };
 }

@@ -218,6 +218,7 @@ export class Spool {
 
   /** Records from `from`, at most maxRecords; `next` is where to continue. Never crosses a segment boundary. */
   async read(from: SpoolPosition, maxRecords: number): Promise<{ payloads: Buffer[]; next: SpoolPosition }> {
+    if (this.closed) return { payloads: [], next: from };
     const segment = this.segments.get(from.segment);
     if (!segment) throw new Error(`spool segment ${from.segment} is gone (released or never existed)`);
     if (from.offset >= segment.size) {
@@ -245,10 +246,15 @@ export class Spool {
    * lie wholly before it.
    */
   async release(upTo: SpoolPosition, records: number): Promise<void> {
+    if (this.closed) return;
     this.pending -= records;
     this.releasedTotal += records;
     this.releasedUpTo = upTo;
     while (this.commitTimes.length > 0 && this.commitTimes[0].upTo <= this.releasedTotal) this.commitTimes.shift();
+    await this.deleteSegmentsBefore(upTo);
+  }
+
+  private async deleteSegmentsBefore(upTo: SpoolPosition): Promise<void> {
     for (const segment of [...this.segments.values()].sort((a, b) => a.seq - b.seq)) {
       const wholly = segment.seq < upTo.segment || (segment.sealed && segment.seq === upTo.segment && upTo.offset >= segment.size);
       if (!wholly || (segment === this.active && !this.closed)) break;
@@ -286,7 +292,7 @@ export class Spool {
     // A clean stop with everything shipped leaves nothing to re-ship at the next start.
     this.active.sealed = true;
     const released = this.releasedUpTo;
-    if (released && released.segment === this.active.seq && released.offset >= this.active.size) await this.release(released, 0);
+    if (released && released.segment === this.active.seq && released.offset >= this.active.size) await this.deleteSegmentsBefore(released);
     for (const w of this.commitWaiters) w();
     releaseLock(this.options.dir);
   }

@@ -36,7 +36,8 @@ export type UsageErrorReason =
   | 'NOT_ENTITLED'
   | 'SUBSCRIPTION_INACTIVE'
   | 'STORE_UNAVAILABLE'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'INVALID_CLOUDEVENT';
 
 /** gRPC status codes used for refused events (numbers, as UsageError.code carries them). */
 export const Code = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
