@@ -21,6 +21,13 @@ export const rateLimitSchema = z
     const given = (['per_second', 'per_minute', 'per_hour'] as const).filter((k) => value[k] !== undefined);
     if (given.length !== 1) {
       ctx.addIssue({ code: 'custom', message: 'give exactly one of per_second, per_minute, per_hour' });
+      return;
+    }
+    // Buckets count tokens × interval in microseconds as exact integers (see sidecar/lua/lib/bucket.lua).
+    const intervalUs = { per_second: 1e6, per_minute: 6e7, per_hour: 3.6e9 }[given[0]];
+    const burst = value.burst ?? value[given[0]]!;
+    if (burst * intervalUs > Number.MAX_SAFE_INTEGER) {
+      ctx.addIssue({ code: 'custom', message: `burst × interval must stay below 2^53 for exact arithmetic: use at most ${Math.floor(Number.MAX_SAFE_INTEGER / intervalUs)} with ${given[0]}` });
     }
   });
 

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../common/config/load.js';
+import { periodAt } from '../../sidecar/src/domain/period.js';
+import { decide, Outcome, refill } from '../../sidecar/src/domain/token-bucket.js';
+import { loadLuaScript, luaScripts, scriptSha } from '../../sidecar/src/adapters/lua-scripts.js';
+
+describe('configuration errors', () => {
+  const problems = (yaml: string) => {
+    try {
+      parseConfig(yaml, 'tollgate.yaml');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toContain('tollgate.yaml');
+      return (err as ConfigError).problems;
+    }
+    throw new Error('expected the configuration to be refused');
+  };
+
+  it('names the file, the key path and what is wrong', () => {
+    expect(problems('plans:\n  - id: pro\n    features:\n      - id: a\n        rate_limit: { per_second: -3 }\n')).toEqual([
+      'plans[0].features[0].rate_limit.per_second: must be greater than 0',
+    ]);
+    expect(problems('plans:\n  - id: pro\n    features:\n      - id: a\n        quota: { limit: 5, period: week }\n')[0]).toMatch(/^plans\[0\]\.features\[0\]\.quota\.period: /);
+    expect(problems('tenants:\n  - id: acme\n    plan: gold\n')).toEqual(['tenants[0].plan: unknown plan "gold"']);
+    expect(problems('tenants:\n  - id: acme\n    plan: pro\n    status: frozen\nplans: [{ id: pro }]\n')[0]).toMatch(/^tenants\[0\]\.status: /);
+    expect(problems('mode: saas\n')[0]).toMatch(/^mode: /);
+    expect(problems('sidecar:\n  grpc: nowhere\n')).toEqual(['sidecar.grpc: must be HOST:PORT']);
+    expect(problems('redis:\n  command_timeout_ms: 5000\n')[0]).toMatch(/^redis\.command_timeout_ms: /);
+    expect(problems('plans:\n  - id: pro\n    features:\n      - id: a\n        rate_limit: { per_second: 1, per_minute: 2 }\n')).toEqual([
+      'plans[0].features[0].rate_limit: give exactly one of per_second, per_minute, per_hour',
+    ]);
+    expect(problems('plans:\n  - id: pro\n    features: [{ id: a }, { id: a }]\n')).toEqual(['plans[0].features[1].id: duplicate feature id "a"']);
+    expect(problems('bogus: 1\n')).toEqual(['(top level): unknown key(s) "bogus"']);
+    expect(problems('plans: [\n')[0]).toMatch(/^YAML syntax/);
+  });
+
+  it('refuses a bucket too large to compute exactly', () => {
+    expect(problems('plans:\n  - id: pro\n    features:\n      - id: a\n        rate_limit: { per_hour: 10, burst: 5000000 }\n')[0]).toMatch(
+      /^plans\[0\]\.features\[0\]\.rate_limit: burst × interval must stay below 2\^53/,
+    );
+  });
+
+  it('accepts the example of the issue', () => {
+    const config = parseConfig(
+      `mode: oss
+plans:
+  - id: pro
+    features:
+      - id: api-calls
+        rate_limit: { per_second: 100, burst: 200 }
+        quota: { limit: 100000, period: month, enforcement: hard }
+        on_store_failure: open
+      - id: premium-voice-model
+tenants:
+  - id: acme
+    plan: pro
+    status: active
+`,
+      'x.yaml',
+    );
+    expect(config.plans[0].features[1].on_store_failure).toBe('open');
+    expect(config.redis.command_timeout_ms).toBe(50);
+  });
+});
+
+describe('periods', () => {
+  it('are UTC days and months', () => {
+    expect(periodAt('day', Date.UTC(2026, 10, 21, 23, 59, 59))).toMatchObject({ id: '2026-11-21', endMs: Date.UTC(2026, 10, 22) });
+    expect(periodAt('month', Date.UTC(2026, 11, 31, 23, 0))).toMatchObject({ id: '2026-12', endMs: Date.UTC(2027, 0, 1) });
+  });
+
+  it('follow a billing anchor, clamped to short months', () => {
+    const anchor = '2026-01-31T00:00:00.000Z';
+    const feb = periodAt('month', Date.UTC(2026, 1, 15), anchor);
+    expect(new Date(feb.startMs).toISOString()).toBe('2026-01-31T00:00:00.000Z');
+    expect(new Date(feb.endMs).toISOString()).toBe('2026-02-28T00:00:00.000Z');
+    const march = periodAt('month', Date.UTC(2026, 2, 1), anchor);
+    expect(new Date(march.startMs).toISOString()).toBe('2026-02-28T00:00:00.000Z');
+  });
+});
+
+describe('token bucket arithmetic', () => {
+  const rate = { tokens: 3, interval_us: 1_000_000, burst: 3 };
+  it('refills in exact integer steps and never above the burst', () => {
+    const empty = { tokens: 0, ts: 0 };
+    expect(refill(empty, rate, 1).tokens).toBe(3); // 3 scaled units per microsecond
+    expect(refill(empty, rate, 333_333).tokens).toBe(999_999);
+    expect(refill(empty, rate, 333_334).tokens).toBe(1_000_002);
+    expect(refill(empty, rate, 10_000_000).tokens).toBe(3_000_000);
+  });
+
+  it('checks a hard quota before the rate, and flags soft overage', () => {
+    expect(decide(3_000_000, 10, 1, false, rate, { limit: 10, hard: true }).outcome).toBe(Outcome.QuotaExhausted);
+    expect(decide(0, 10, 1, false, rate, { limit: 10, hard: false }).outcome).toBe(Outcome.RateLimited);
+    expect(decide(3_000_000, 10, 1, false, rate, { limit: 10, hard: false })).toEqual({ outcome: Outcome.AllowedOverage, tokens: 2_000_000, used: 11 });
+  });
+});
+
+describe('Lua scripts', () => {
+  // Pinned: a changed script must be a deliberate change (update the SHA here and say why in the commit).
+  const pinned: Record<string, string> = {
+    check: '94fcd1cc280f8e1c1034dca9f68b9f7c53212e64',
+    reserve: 'a101a519e80d57e801ea9ffa5d8bbe0b7fa5345f',
+    settle: '76136cf5edae754427c163c7c4751532cdab5ad2',
+  };
+  it.each(Object.keys(luaScripts))('%s matches its pinned SHA and documents KEYS and ARGV', (name) => {
+    const { file, keys } = luaScripts[name as keyof typeof luaScripts];
+    const source = loadLuaScript(file);
+    expect(source).not.toMatch(/^--!include/m);
+    expect(source).toContain(`KEYS[${keys}]`);
+    expect(source).toMatch(/-- ARGV\[1/);
+    expect(scriptSha(source)).toBe(pinned[name]);
+  });
+});
