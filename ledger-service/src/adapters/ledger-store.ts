@@ -1,0 +1,284 @@
+import type { AccountSpec } from '../domain/accounts.js';
+import { canonical } from '../domain/money.js';
+import {
+  chainHash,
+  GENESIS_HASH,
+  inputHash,
+  transactionId,
+  type StoredTransaction,
+  type TransactionInput,
+  type TransactionKind,
+} from '../domain/transaction.js';
+import type { Sql } from './database.js';
+
+/** The same idempotency key arrived with a different input: never silently accepted, never overwritten. */
+export class IdempotencyConflict extends Error {
+  override name = 'IdempotencyConflict';
+  constructor(readonly idempotencyKey: string) {
+    super(`idempotency key "${idempotencyKey}" was already used for a different transaction`);
+  }
+}
+
+export interface AppendResult {
+  transaction: StoredTransaction;
+  /** True when the key was already recorded with the same input: nothing new was written. */
+  replayed: boolean;
+}
+
+/** Every append takes this lock, so the hash chain has one writer at a time and seq has no gaps. */
+const CHAIN_LOCK = 726173;
+
+interface TransactionRow {
+  seq: string;
+  id: string;
+  idempotency_key: string;
+  input_hash: string;
+  kind: TransactionKind;
+  tenant_id: string | null;
+  effective_at: Date;
+  recorded_at: Date;
+  description: string;
+  feature_id: string | null;
+  window_start: Date | null;
+  revision: number | null;
+  quantity: string | null;
+  invoice_id: string | null;
+  prev_hash: string;
+  hash: string;
+  postings: Array<[string, string, string]> | string | null;
+}
+
+const SELECT_TRANSACTIONS = `SELECT t.seq, t.id, t.idempotency_key, t.input_hash, t.kind, t.tenant_id, t.effective_at, t.recorded_at,
+  t.description, t.feature_id, t.window_start, t.revision, t.quantity::text AS quantity, t.invoice_id, t.prev_hash, t.hash,
+  (SELECT json_agg(json_build_array(p.account, p.currency, p.amount::text) ORDER BY p.line) FROM postings p WHERE p.transaction_id = t.id) AS postings
+  FROM transactions t`;
+
+function fromRow(row: TransactionRow): StoredTransaction {
+  const postings = (typeof row.postings === 'string' ? JSON.parse(row.postings) : row.postings ?? []) as Array<[string, string, string]>;
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    inputHash: row.input_hash,
+    kind: row.kind,
+    tenantId: row.tenant_id,
+    effectiveAt: new Date(row.effective_at),
+    recordedAt: new Date(row.recorded_at),
+    description: row.description,
+    featureId: row.feature_id,
+    windowStart: row.window_start ? new Date(row.window_start) : null,
+    revision: row.revision,
+    quantity: row.quantity,
+    invoiceId: row.invoice_id,
+    postings: postings.map(([account, currency, amount]) => ({ account, currency, amount })),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export async function readTransactionsByKey(sql: Sql, keys: string[]): Promise<StoredTransaction[]> {
+  if (keys.length === 0) return [];
+  return (await sql.query<TransactionRow>(`${SELECT_TRANSACTIONS} WHERE t.idempotency_key = ANY($1::text[]) ORDER BY t.seq`, [keys])).map(fromRow);
+}
+
+export async function readTransactionsById(sql: Sql, ids: string[]): Promise<StoredTransaction[]> {
+  if (ids.length === 0) return [];
+  return (await sql.query<TransactionRow>(`${SELECT_TRANSACTIONS} WHERE t.id = ANY($1::uuid[]) ORDER BY t.seq`, [ids])).map(fromRow);
+}
+
+/** A page of the chain in seq order, for verification and comparison. */
+export async function readTransactionPage(sql: Sql, afterSeq: number, limit: number): Promise<StoredTransaction[]> {
+  return (await sql.query<TransactionRow>(`${SELECT_TRANSACTIONS} WHERE t.seq > $1 ORDER BY t.seq LIMIT $2`, [afterSeq, limit])).map(fromRow);
+}
+
+export async function readTenantTransactions(sql: Sql, tenantId: string, kinds?: TransactionKind[]): Promise<StoredTransaction[]> {
+  const rows = kinds
+    ? await sql.query<TransactionRow>(`${SELECT_TRANSACTIONS} WHERE t.tenant_id = $1 AND t.kind = ANY($2::text[]) ORDER BY t.seq`, [tenantId, kinds])
+    : await sql.query<TransactionRow>(`${SELECT_TRANSACTIONS} WHERE t.tenant_id = $1 ORDER BY t.seq`, [tenantId]);
+  return rows.map(fromRow);
+}
+
+/**
+ * Appends transactions in one database transaction (the caller's): replays are answered from what is stored,
+ * conflicts throw, new ones get the next seq numbers and hashes and are inserted with one statement per table.
+ * The database checks the balance of each at COMMIT.
+ */
+export async function appendTransactions(sql: Sql, inputs: TransactionInput[], now: Date): Promise<AppendResult[]> {
+  if (inputs.length === 0) return [];
+  await sql.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+  const hashes = inputs.map(inputHash);
+  const byKey = new Map<string, number>();
+  inputs.forEach((input, i) => {
+    const first = byKey.get(input.idempotencyKey);
+    if (first === undefined) byKey.set(input.idempotencyKey, i);
+    else if (hashes[first] !== hashes[i]) throw new IdempotencyConflict(input.idempotencyKey);
+  });
+  const existing = new Map(
+    (
+      await sql.query<{ idempotency_key: string; input_hash: string }>(
+        'SELECT idempotency_key, input_hash FROM transactions WHERE idempotency_key = ANY($1::text[])',
+        [[...byKey.keys()]],
+      )
+    ).map((r) => [r.idempotency_key, r.input_hash]),
+  );
+  for (const [key, i] of byKey) {
+    const stored = existing.get(key);
+    if (stored !== undefined && stored !== hashes[i]) throw new IdempotencyConflict(key);
+  }
+
+  const [head] = await sql.query<{ seq: string; hash: string }>('SELECT seq, hash FROM transactions ORDER BY seq DESC LIMIT 1');
+  let seq = head ? Number(head.seq) : 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const fresh: StoredTransaction[] = [];
+  for (const [key, i] of byKey) {
+    if (existing.has(key)) continue;
+    const input = inputs[i];
+    const unhashed: Omit<StoredTransaction, 'hash'> = {
+      seq: ++seq,
+      id: transactionId(key),
+      idempotencyKey: key,
+      inputHash: hashes[i],
+      kind: input.kind,
+      tenantId: input.tenantId ?? null,
+      effectiveAt: input.effectiveAt,
+      recordedAt: now,
+      description: input.description,
+      featureId: input.rating?.featureId ?? null,
+      windowStart: input.rating?.windowStart ?? null,
+      revision: input.rating?.revision ?? null,
+      quantity: input.rating ? canonical(input.rating.quantity) : null,
+      invoiceId: input.invoiceId ?? null,
+      postings: input.postings.map((p) => ({ account: p.account.id, currency: p.currency, amount: canonical(p.amount) })),
+      prevHash,
+    };
+    const stored = { ...unhashed, hash: chainHash(unhashed) };
+    prevHash = stored.hash;
+    fresh.push(stored);
+  }
+  await insertAccounts(sql, inputs.flatMap((i) => i.postings.map((p) => p.account)));
+  await insertTransactions(sql, fresh);
+
+  const replayed = await readTransactionsByKey(sql, [...existing.keys()]);
+  const results = new Map<string, AppendResult>([
+    ...fresh.map((t): [string, AppendResult] => [t.idempotencyKey, { transaction: t, replayed: false }]),
+    ...replayed.map((t): [string, AppendResult] => [t.idempotencyKey, { transaction: t, replayed: true }]),
+  ]);
+  return inputs.map((input) => results.get(input.idempotencyKey)!);
+}
+
+async function insertAccounts(sql: Sql, specs: AccountSpec[]): Promise<void> {
+  const unique = new Map<string, AccountSpec>();
+  for (const a of specs) unique.set(a.id, a);
+  if (unique.size === 0) return;
+  const list = [...unique.values()];
+  await sql.query(
+    `INSERT INTO accounts (id, kind, tenant_id, floor_zero)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) ON CONFLICT (id) DO NOTHING`,
+    [list.map((a) => a.id), list.map((a) => a.kind), list.map((a) => a.tenantId ?? null), list.map((a) => a.floorZero)],
+  );
+}
+
+async function insertTransactions(sql: Sql, txs: StoredTransaction[]): Promise<void> {
+  if (txs.length === 0) return;
+  await sql.query(
+    `INSERT INTO transactions (seq, id, idempotency_key, input_hash, kind, tenant_id, effective_at, recorded_at, description,
+       feature_id, window_start, revision, quantity, invoice_id, prev_hash, hash)
+     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
+       $9::text[], $10::text[], $11::timestamptz[], $12::integer[], $13::numeric[], $14::uuid[], $15::text[], $16::text[])`,
+    [
+      txs.map((t) => t.seq),
+      txs.map((t) => t.id),
+      txs.map((t) => t.idempotencyKey),
+      txs.map((t) => t.inputHash),
+      txs.map((t) => t.kind),
+      txs.map((t) => t.tenantId),
+      txs.map((t) => t.effectiveAt.toISOString()),
+      txs.map((t) => t.recordedAt.toISOString()),
+      txs.map((t) => t.description),
+      txs.map((t) => t.featureId),
+      txs.map((t) => t.windowStart?.toISOString() ?? null),
+      txs.map((t) => t.revision),
+      txs.map((t) => t.quantity),
+      txs.map((t) => t.invoiceId),
+      txs.map((t) => t.prevHash),
+      txs.map((t) => t.hash),
+    ],
+  );
+  const postings = txs.flatMap((t) => t.postings.map((p, line) => ({ ...p, line, transactionId: t.id })));
+  await sql.query(
+    `INSERT INTO postings (transaction_id, line, account, currency, amount)
+     SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::text[], $4::text[], $5::numeric[])`,
+    [postings.map((p) => p.transactionId), postings.map((p) => p.line), postings.map((p) => p.account), postings.map((p) => p.currency), postings.map((p) => p.amount)],
+  );
+}
+
+export interface AccountBalance {
+  account: string;
+  currency: string;
+  balance: string;
+}
+
+/** Balances of the given accounts from every transaction effective at or before `at` (all of them without `at`). */
+export async function accountBalances(sql: Sql, accountIds: string[], at?: Date): Promise<AccountBalance[]> {
+  const rows = await sql.query<{ account: string; currency: string; balance: string }>(
+    `SELECT p.account, p.currency, sum(p.amount)::text AS balance FROM postings p
+     ${at ? 'JOIN transactions t ON t.id = p.transaction_id AND t.effective_at <= $2' : ''}
+     WHERE p.account = ANY($1::text[]) GROUP BY p.account, p.currency ORDER BY p.account, p.currency`,
+    at ? [accountIds, at.toISOString()] : [accountIds],
+  );
+  return rows;
+}
+
+export interface RatedWindowRow {
+  featureId: string;
+  windowStart: Date;
+  quantity: string;
+  amount: string;
+  lastRevision: number;
+}
+
+/** What the ledger holds per (feature, hour) of one tenant since `from`: sums over revisions. */
+export async function ratedWindows(sql: Sql, tenantId: string, from: Date, to: Date): Promise<RatedWindowRow[]> {
+  const rows = await sql.query<{ feature_id: string; window_start: Date; quantity: string; amount: string; last_revision: number }>(
+    `SELECT t.feature_id, t.window_start, sum(t.quantity)::text AS quantity, sum(p.amount)::text AS amount, max(t.revision) AS last_revision
+     FROM transactions t JOIN postings p ON p.transaction_id = t.id AND p.line = 0
+     WHERE t.tenant_id = $1 AND t.revision IS NOT NULL AND t.window_start >= $2 AND t.window_start < $3
+     GROUP BY t.feature_id, t.window_start`,
+    [tenantId, from.toISOString(), to.toISOString()],
+  );
+  return rows.map((r) => ({ featureId: r.feature_id, windowStart: new Date(r.window_start), quantity: r.quantity, amount: r.amount, lastRevision: Number(r.last_revision) }));
+}
+
+/** Rated windows of many tenants at once (rating runs read them per batch of tenants). */
+export async function ratedWindowsForTenants(sql: Sql, tenantIds: string[], from: Date, to: Date): Promise<Map<string, RatedWindowRow[]>> {
+  const rows = await sql.query<{ tenant_id: string; feature_id: string; window_start: Date; quantity: string; amount: string; last_revision: number }>(
+    `SELECT t.tenant_id, t.feature_id, t.window_start, sum(t.quantity)::text AS quantity, sum(p.amount)::text AS amount, max(t.revision) AS last_revision
+     FROM transactions t JOIN postings p ON p.transaction_id = t.id AND p.line = 0
+     WHERE t.tenant_id = ANY($1::text[]) AND t.revision IS NOT NULL AND t.window_start >= $2 AND t.window_start < $3
+     GROUP BY t.tenant_id, t.feature_id, t.window_start`,
+    [tenantIds, from.toISOString(), to.toISOString()],
+  );
+  const out = new Map<string, RatedWindowRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.tenant_id) ?? [];
+    list.push({ featureId: r.feature_id, windowStart: new Date(r.window_start), quantity: r.quantity, amount: r.amount, lastRevision: Number(r.last_revision) });
+    out.set(r.tenant_id, list);
+  }
+  return out;
+}
+
+/**
+ * What a tenant's invoice for a period ending at `before` bills: usage of hours ending by then (including late
+ * adjustments of earlier periods) and fees of periods starting before then, unless an invoice already billed them.
+ */
+export async function unbilledTransactions(sql: Sql, tenantId: string, before: Date): Promise<StoredTransaction[]> {
+  const rows = await sql.query<TransactionRow>(
+    `${SELECT_TRANSACTIONS}
+     WHERE t.tenant_id = $1
+       AND ((t.kind IN ('usage_charge', 'usage_adjustment') AND t.effective_at <= $2) OR (t.kind = 'recurring_fee' AND t.effective_at < $2))
+       AND NOT EXISTS (SELECT 1 FROM invoice_items i WHERE i.transaction_id = t.id)
+     ORDER BY t.seq`,
+    [tenantId, before.toISOString()],
+  );
+  return rows.map(fromRow);
+}

@@ -1,0 +1,181 @@
+import type { HourlyUsageRow, UsageReader } from '../../../common/clickhouse/usage-reader.js';
+import type { PlanConfig } from '../../../common/config/schema.js';
+import { appendTransactions, IdempotencyConflict, ratedWindowsForTenants, type RatedWindowRow } from '../adapters/ledger-store.js';
+import { listSubscriptions, subscriptionHistories, type Subscription, type SubscriptionEvent } from '../adapters/tenant-store.js';
+import { flatPrices, planVersionAt, usagePriceFor } from '../domain/catalog.js';
+import { money } from '../domain/money.js';
+import { addHours, floorToHour, periodContaining, periodsOverlapping, ratingWatermark } from '../domain/periods.js';
+import { rateFeaturePeriod, recurringFeeTransactions, type RatedWindow } from '../domain/rating.js';
+import type { TransactionInput } from '../domain/transaction.js';
+import type { LedgerContext } from './context.js';
+
+export interface RatingOptions {
+  /** Default: the clock. */
+  now?: Date;
+  /** Rate hours starting at or after this (periods that began earlier are re-priced from their start). */
+  from?: Date;
+  /** Rate hours ending by this; default the watermark (now − grace period, floored to the hour). */
+  to?: Date;
+  tenantId?: string;
+  /** Ledger transactions per database transaction. */
+  batchSize?: number;
+}
+
+export interface RatingRun {
+  from: Date;
+  to: Date;
+  tenants: number;
+  usageRows: number;
+  written: number;
+  /** Idempotency keys whose recorded input differs from what rating computes now (e.g. an edited plan version). */
+  conflicts: string[];
+}
+
+/** The plan a tenant was on at `at`: the last subscription change at or before it (the first one before any). */
+function planIdAt(history: SubscriptionEvent[], fallback: string, at: Date): string {
+  let planId = history[0]?.planId ?? fallback;
+  for (const e of history) if (e.effectiveAt <= at) planId = e.planId;
+  return planId;
+}
+
+/**
+ * One rating run. Reads the closed hours of [from, to) — from the start of the billing period containing `from`,
+ * so cumulative tiers see the whole period — prices them with the plan version in force at each hour, and appends
+ * only what differs from the ledger: new hours, adjustments, fees of periods that started. Deterministic: the same
+ * usage and subscriptions always produce the same transactions, in the same order.
+ */
+export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options: RatingOptions = {}): Promise<RatingRun> {
+  const rating = ctx.config.ledger.rating;
+  const now = options.now ?? ctx.clock();
+  const to = floorToHour(options.to ?? ratingWatermark(now, rating.grace_period_minutes));
+  const from = floorToHour(options.from ?? addHours(to, -24 * rating.restate_days));
+  const subscriptions = (await listSubscriptions(ctx.db)).filter((s) => !options.tenantId || s.tenantId === options.tenantId);
+  const run: RatingRun = { from, to, tenants: subscriptions.length, usageRows: 0, written: 0, conflicts: [] };
+  if (subscriptions.length === 0 || to <= from) return run;
+
+  const readFrom = new Date(Math.min(...subscriptions.map((s) => periodContaining(s.billingAnchor, from).start.getTime())));
+  const usage = await reader.hourly({ from: readFrom, to, tenantId: options.tenantId });
+  run.usageRows = usage.length;
+  const usageByTenant = groupBy(usage, (r) => r.tenantId);
+  const tenantIds = subscriptions.map((s) => s.tenantId);
+  const histories = await subscriptionHistories(ctx.db, tenantIds);
+  const rated = await ratedWindowsForTenants(ctx.db, tenantIds, readFrom, to);
+
+  const inputs: TransactionInput[] = [];
+  for (const sub of subscriptions) {
+    inputs.push(
+      ...rateTenant(ctx.plans, sub, histories.get(sub.tenantId) ?? [], usageByTenant.get(sub.tenantId) ?? [], rated.get(sub.tenantId) ?? [], from, to),
+    );
+  }
+  const batchSize = options.batchSize ?? 5000;
+  for (let i = 0; i < inputs.length; i += batchSize) {
+    const batch = inputs.slice(i, i + batchSize);
+    const written = await appendBatch(ctx, batch, now, run.conflicts);
+    run.written += written;
+  }
+  if (run.written > 0 || run.conflicts.length > 0) {
+    ctx.logger.info({ from, to, written: run.written, conflicts: run.conflicts.length }, 'rating run');
+  }
+  return run;
+}
+
+/** A batch either commits whole or, when one of its keys conflicts, is retried one transaction at a time. */
+async function appendBatch(ctx: LedgerContext, batch: TransactionInput[], now: Date, conflicts: string[]): Promise<number> {
+  try {
+    const results = await ctx.db.transaction((sql) => appendTransactions(sql, batch, now));
+    return results.filter((r) => !r.replayed).length;
+  } catch (err) {
+    if (!(err instanceof IdempotencyConflict)) throw err;
+  }
+  let written = 0;
+  for (const input of batch) {
+    try {
+      const [result] = await ctx.db.transaction((sql) => appendTransactions(sql, [input], now));
+      if (!result.replayed) written++;
+    } catch (err) {
+      if (!(err instanceof IdempotencyConflict)) throw err;
+      conflicts.push(input.idempotencyKey);
+      ctx.logger.error({ key: input.idempotencyKey }, 'rating computed a different transaction for an existing key; left as recorded');
+    }
+  }
+  return written;
+}
+
+function rateTenant(
+  plans: ReadonlyMap<string, PlanConfig>,
+  sub: Subscription,
+  history: SubscriptionEvent[],
+  usage: HourlyUsageRow[],
+  ratedRows: RatedWindowRow[],
+  from: Date,
+  to: Date,
+): TransactionInput[] {
+  const planAt = (at: Date) => plans.get(planIdAt(history, sub.planId, at));
+  const firstHour = floorToHour(sub.startedAt);
+  const out: TransactionInput[] = [];
+  for (const period of periodsOverlapping(sub.billingAnchor, from, to)) {
+    if (period.end <= sub.startedAt) continue;
+    const startPlan = planAt(period.start < sub.startedAt ? sub.startedAt : period.start);
+    if (!startPlan) continue;
+    const currency = startPlan.currency;
+    if (period.start >= sub.startedAt) {
+      const fees = flatPrices(planVersionAt(startPlan, period.start));
+      out.push(
+        ...recurringFeeTransactions({
+          tenantId: sub.tenantId,
+          currency,
+          period,
+          fees,
+          trialEndsAt: sub.trialEndsAt ?? undefined,
+          canceledAt: sub.canceledAt ?? undefined,
+        }),
+      );
+    }
+    const end = period.end < to ? period.end : to;
+    const inPeriod = (t: Date) => t >= period.start && t < end && t >= firstHour;
+    const usageByFeature = groupBy(
+      usage.filter((u) => inPeriod(new Date(u.hourStart))),
+      (u) => u.featureId,
+    );
+    const ratedByFeature = groupBy(
+      ratedRows.filter((r) => inPeriod(r.windowStart)),
+      (r) => r.featureId,
+    );
+    const features = [...new Set([...usageByFeature.keys(), ...ratedByFeature.keys()])].sort();
+    for (const featureId of features) {
+      const rows = (usageByFeature.get(featureId) ?? []).sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1));
+      const rated = new Map<string, RatedWindow>(
+        (ratedByFeature.get(featureId) ?? []).map((r) => [
+          r.windowStart.toISOString(),
+          { quantity: money(r.quantity), amount: money(r.amount), lastRevision: r.lastRevision },
+        ]),
+      );
+      out.push(
+        ...rateFeaturePeriod({
+          tenantId: sub.tenantId,
+          featureId,
+          currency,
+          period: { ...period, end },
+          usage: rows.map((r) => ({ windowStart: new Date(r.hourStart), quantity: money(r.quantity) })),
+          rated,
+          priceAt: (hour) => {
+            const plan = planAt(hour);
+            return plan && plan.currency === currency ? usagePriceFor(planVersionAt(plan, hour), featureId) : undefined;
+          },
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}

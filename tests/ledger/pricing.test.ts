@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../common/config/load.js';
+import type { UsagePriceConfig } from '../../common/config/ledger-schema.js';
+import { planVersionAt, usagePriceFor } from '../../ledger-service/src/domain/catalog.js';
+import { draftInvoice, invoicePostings } from '../../ledger-service/src/domain/invoice.js';
+import { money, roundToMinorUnit, ZERO } from '../../ledger-service/src/domain/money.js';
+import { periodContaining, periodStart } from '../../ledger-service/src/domain/periods.js';
+import { cumulativePrice, windowCharge } from '../../ledger-service/src/domain/pricing.js';
+import { rateFeaturePeriod, recurringFeeTransactions, type RatedWindow } from '../../ledger-service/src/domain/rating.js';
+import { unbalancedCurrencies } from '../../ledger-service/src/domain/transaction.js';
+import { testConfig } from './helpers.js';
+
+const plan = testConfig().plans[0];
+const price = (feature: string) => usagePriceFor(planVersionAt(plan, new Date()), feature)!;
+const F = (feature: string, q: string) => cumulativePrice(price(feature), money(q)).toFixed();
+const charge = (feature: string, before: string, q: string) => windowCharge(price(feature), money(before), money(q)).toFixed();
+
+describe('pricing, hand-computed', () => {
+  it('graduated: each tier prices only the units inside it, cumulatively', () => {
+    expect(F('api_calls', '500')).toBe('0');
+    expect(F('api_calls', '1500')).toBe('1'); // 500 × 0.002
+    expect(F('api_calls', '12000')).toBe('20'); // 9000 × 0.002 + 2000 × 0.001
+    expect(charge('api_calls', '900', '200')).toBe('0.2'); // only the 100 units above 1000 cost
+  });
+
+  it('volume: every unit at the price of the tier the total reached, plus that tier’s flat fee', () => {
+    expect(F('tokens', '100')).toBe('3'); // 100 × 0.03
+    expect(F('tokens', '150')).toBe('4'); // 150 × 0.02 + 1
+    expect(charge('tokens', '90', '60')).toBe('1.3'); // 4 − 2.7
+    expect(charge('tokens', '100', '1')).toBe('0.02'); // 101 × 0.02 + 1 − 3
+  });
+
+  it('package: every started block of 10 costs 5.00', () => {
+    expect(F('storage_gb', '0')).toBe('0');
+    expect(F('storage_gb', '1')).toBe('5');
+    expect(F('storage_gb', '10')).toBe('5');
+    expect(F('storage_gb', '10.5')).toBe('10');
+    expect(F('storage_gb', '25')).toBe('15');
+  });
+
+  it('per unit, exact to any precision', () => {
+    expect(F('seats', '3')).toBe('0.9999');
+    expect(F('seats', '0.001')).toBe('0.0003333');
+  });
+
+  it('included units then overage', () => {
+    expect(F('egress_gb', '100')).toBe('0');
+    expect(F('egress_gb', '150.5')).toBe('4.545'); // 50.5 × 0.09
+  });
+
+  it('rounds once, half away from zero, to the currency’s minor unit', () => {
+    expect(roundToMinorUnit(money('4.545'), 'USD').toFixed()).toBe('4.55');
+    expect(roundToMinorUnit(money('0.005'), 'USD').toFixed()).toBe('0.01');
+    expect(roundToMinorUnit(money('-0.005'), 'USD').toFixed()).toBe('-0.01');
+    expect(roundToMinorUnit(money('0.0049'), 'USD').toFixed()).toBe('0');
+    expect(roundToMinorUnit(money('12.5'), 'JPY').toFixed()).toBe('13');
+    expect(roundToMinorUnit(money('1.2345'), 'KWD').toFixed()).toBe('1.235');
+  });
+
+  it('an invoice line is rounded once, not per window: three 0.3333 charges make 1.00, not 0.99', () => {
+    const items = [1, 2, 3].map((i) => ({
+      transactionId: `t${i}`,
+      kind: 'usage_charge' as const,
+      featureId: 'seats',
+      description: '',
+      quantity: money(1),
+      amount: money('0.3333'),
+    }));
+    const draft = draftInvoice({ currency: 'USD', items, prepaidAvailable: ZERO });
+    expect(draft.lines).toEqual([{ key: 'usage:seats', description: 'seats usage', quantity: '3', exactAmount: '0.9999', amount: '1.00' }]);
+    expect(draft.total).toBe('1.00');
+    const postings = invoicePostings('t', draft);
+    expect(unbalancedCurrencies(postings.map((p) => ({ currency: p.currency, amount: p.amount })))).toEqual([]);
+    expect(postings.find((p) => p.account.id === 'expense:rounding')?.amount).toBe('-0.0001');
+  });
+
+  it('minimum commitment adds the shortfall; prepaid credit is consumed before anything is due', () => {
+    const items = [{ transactionId: 'a', kind: 'usage_charge' as const, featureId: 'seats', description: '', quantity: money(10), amount: money('3.333') }];
+    const draft = draftInvoice({ currency: 'USD', items, minimumCommitment: '50.00', prepaidAvailable: money('20') });
+    expect(draft.lines.map((l) => [l.key, l.amount])).toEqual([
+      ['usage:seats', '3.33'],
+      ['minimum_commitment', '46.67'],
+    ]);
+    expect([draft.total, draft.creditApplied, draft.amountDue]).toEqual(['50.00', '20.00', '30.00']);
+    const rich = draftInvoice({ currency: 'USD', items, prepaidAvailable: money('100') });
+    expect([rich.total, rich.creditApplied, rich.amountDue]).toEqual(['3.33', '3.33', '0.00']);
+  });
+});
+
+describe('rating a feature over a billing period', () => {
+  const period = periodContaining(new Date('2026-03-01T00:00:00Z'), new Date('2026-03-10T00:00:00Z'));
+  const hour = (h: number) => new Date(Date.UTC(2026, 2, 2, h));
+  const rate = (usage: Array<[number, string]>, rated = new Map<string, RatedWindow>()) =>
+    rateFeaturePeriod({
+      tenantId: 'acme',
+      featureId: 'api_calls',
+      currency: 'USD',
+      period,
+      usage: usage.map(([h, q]) => ({ windowStart: hour(h), quantity: money(q) })),
+      rated,
+      priceAt: () => price('api_calls') as UsagePriceConfig,
+    });
+  const asRated = (txs: ReturnType<typeof rate>, into = new Map<string, RatedWindow>()) => {
+    for (const t of txs) {
+      const k = t.rating!.windowStart.toISOString();
+      const prev = into.get(k) ?? { quantity: ZERO, amount: ZERO, lastRevision: -1 };
+      into.set(k, { quantity: prev.quantity.add(t.rating!.quantity), amount: prev.amount.add(t.postings[0].amount), lastRevision: t.rating!.revision });
+    }
+    return into;
+  };
+
+  it('fills graduated tiers in time order across hours', () => {
+    const txs = rate([
+      [0, '800'],
+      [1, '400'],
+      [2, '9000'],
+    ]);
+    expect(txs.map((t) => [t.kind, t.rating!.quantity, t.postings[0].amount])).toEqual([
+      ['usage_charge', '800', '0'],
+      ['usage_charge', '400', '0.4'],
+      ['usage_charge', '9000', '17.8'],
+    ]);
+    expect(txs[1].idempotencyKey).toBe('usage:acme:api_calls:2026-03-02T01:00:00.000Z:r0');
+  });
+
+  it('re-rating unchanged usage writes nothing; a late event becomes adjustment revisions that re-tier later hours', () => {
+    const rated = asRated(rate([[0, '800'], [1, '400'], [2, '9000']]));
+    expect(rate([[0, '800'], [1, '400'], [2, '9000']], rated)).toEqual([]);
+    const late = rate([[0, '900'], [1, '400'], [2, '9000']], rated);
+    expect(late.map((t) => [t.kind, t.rating!.windowStart.getUTCHours(), t.rating!.revision, t.rating!.quantity, t.postings[0].amount])).toEqual([
+      ['usage_adjustment', 0, 1, '100', '0'],
+      ['usage_adjustment', 1, 1, '0', '0.2'],
+      ['usage_adjustment', 2, 1, '0', '-0.1'],
+    ]);
+    const total = [...asRated(late, rated).values()].reduce((s, r) => s.add(r.amount), ZERO);
+    expect(total.toFixed()).toBe(cumulativePrice(price('api_calls'), money(10300)).toFixed()); // 18.3
+  });
+
+  it('a voided hour is reversed by an adjustment', () => {
+    const rated = asRated(rate([[0, '2000']]));
+    const txs = rate([], rated);
+    expect(txs.map((t) => [t.rating!.revision, t.rating!.quantity, t.postings[0].amount])).toEqual([[1, '-2000', '-2']]);
+  });
+});
+
+describe('periods and recurring fees', () => {
+  it('monthly periods keep the anchor day, clamped to short months', () => {
+    const anchor = new Date('2026-01-31T00:00:00Z');
+    expect(periodStart(anchor, 1).toISOString()).toBe('2026-02-28T00:00:00.000Z');
+    expect(periodStart(anchor, 2).toISOString()).toBe('2026-03-31T00:00:00.000Z');
+    const p = periodContaining(anchor, new Date('2026-03-15T00:00:00Z'));
+    expect([p.index, p.start.toISOString(), p.end.toISOString()]).toEqual([1, '2026-02-28T00:00:00.000Z', '2026-03-31T00:00:00.000Z']);
+  });
+
+  it('annual fees are charged in advance every twelfth period; none during a trial', () => {
+    const anchor = new Date('2026-01-01T00:00:00Z');
+    const fees = [{ interval: 'year' as const, amount: '120' }, { interval: 'month' as const, amount: '10' }];
+    const at = (i: number) => recurringFeeTransactions({ tenantId: 't', currency: 'USD', period: periodContaining(anchor, periodStart(anchor, i)), fees });
+    expect(at(0).map((t) => t.postings[0].amount)).toEqual(['120', '10']);
+    expect(at(1).map((t) => t.postings[0].amount)).toEqual(['10']);
+    expect(at(12).map((t) => t.postings[0].amount)).toEqual(['120', '10']);
+    const trial = recurringFeeTransactions({ tenantId: 't', currency: 'USD', period: periodContaining(anchor, anchor), fees, trialEndsAt: new Date('2026-01-15T00:00:00Z') });
+    expect(trial).toEqual([]);
+  });
+});
+
+describe('configuration that cannot be rated is refused at load', () => {
+  const refuse = (yaml: string) => {
+    try {
+      parseConfig(yaml, 'bad.yaml');
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+    throw new Error('accepted');
+  };
+
+  it('names the key path of unordered tiers, negative prices, floats, unbounded middle tiers', () => {
+    const problems = refuse(`
+plans:
+  - id: p
+    features: [{ id: f }, { id: g }]
+    prices:
+      - { type: graduated, feature: f, tiers: [{ up_to: 100, unit_price: "1" }, { up_to: 50, unit_price: "-1" }, { unit_price: "0.5" }] }
+      - { type: per_unit, feature: g, unit_price: 0.3 }
+`);
+    expect(problems).toEqual([
+      'plans[0].prices[0].tiers[1].unit_price: must not be negative',
+      "plans[0].prices[0].tiers[1].up_to: tiers overlap or are out of order: up_to 50 must be greater than the previous tier's 100",
+      'plans[0].prices[1].unit_price: must be a quoted decimal string such as "0.002" (YAML floats are inexact)',
+    ]);
+  });
+
+  it('refuses prices for features the plan does not have, duplicates, and a bounded last tier', () => {
+    expect(
+      refuse(`
+plans:
+  - id: p
+    features: [{ id: f }]
+    prices:
+      - { type: per_unit, feature: nope, unit_price: "1" }
+      - { type: volume, feature: f, tiers: [{ up_to: 10, unit_price: "1" }] }
+`),
+    ).toEqual([
+      'plans[0].prices[1].tiers[0].up_to: the last tier must be unbounded (omit up_to), or usage beyond it cannot be rated',
+      'plans[0].prices[0].feature: unknown feature "nope": the plan\'s features are f',
+    ]);
+    expect(
+      refuse(`
+plans:
+  - id: p
+    features: [{ id: f }]
+    prices:
+      - { type: per_unit, feature: nope, unit_price: "1" }
+      - { type: per_unit, feature: f, unit_price: "1" }
+      - { type: package, feature: f, package_size: 10, package_price: "1" }
+`),
+    ).toEqual(['plans[0].prices[0].feature: unknown feature "nope": the plan\'s features are f', 'plans[0].prices[2].feature: feature "f" already has a price in this version']);
+  });
+
+  it('refuses versions whose numbers or effective dates do not increase', () => {
+    expect(
+      refuse(`
+plans:
+  - id: p
+    features: [{ id: f }]
+    version: 2
+    effective_from: "2026-01-01"
+    previous_versions:
+      - { version: 1, effective_from: "2026-02-01" }
+`),
+    ).toEqual(["plans[0].effective_from: must be later than version 1's effective_from 2026-02-01"]);
+  });
+});
