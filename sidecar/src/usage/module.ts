@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { monotonicFactory } from 'ulid';
 import { openUsageStore, usageStoreSettings, type UsageStore } from '../../../common/clickhouse/store.js';
+import { migrateUsageStore } from '../../../common/clickhouse/migrations.js';
 import { usageReaderOver, type UsageReader } from '../../../common/clickhouse/usage-reader.js';
 import { loadUsageProto } from '../../../common/proto.js';
 import type { SidecarContext, SidecarModule } from '../ports.js';
@@ -73,6 +74,11 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     throw err;
   }
   logger.info({ store: store.kind, location: store.location, database: store.database, spool: spoolDir }, 'usage ingestion starting');
+  if (usage.migrate_at_start) {
+    // One attempt now so GetUsage works from the first call; if ClickHouse is down, the shipper retries before its
+    // first insert and ingestion into the spool goes on meanwhile.
+    await migrateUsageStore(store).catch((err: unknown) => logger.warn({ err: String(err) }, 'usage store migration failed at start; the shipper retries'));
+  }
   const metrics = createUsageMetrics(ctx.metrics, () => spool.stats());
   const rollup = new RollupRefresher(store, usage.shipper.rollup_refresh_ms, logger);
   const shipper = new Shipper(
