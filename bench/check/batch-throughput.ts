@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { CheckBatchRequest } from '../../proto/gen/tollgate/v1/CheckBatchRequest.js';
 import { batchFeatures, benchTenants } from './bench-catalog.js';
+import { roundTripCounters } from './check-h2load.js';
+import { scrapeCounters } from './metrics.js';
 import { QuotaClient } from './quota-client.js';
 import { median, seededRandom } from './stats.js';
 
@@ -20,6 +22,8 @@ export interface BatchComparison {
   consumesInFlight: number;
   rateLimiterFlexible: number;
   tollgate: number;
+  /** On the sidecar, over the measured CheckBatch rounds, when it has /metrics. */
+  roundTripsPerDecision?: number;
 }
 
 interface Key {
@@ -51,7 +55,7 @@ async function decisionsPerSecond(workers: number, durationS: number, step: (wor
   return decisions / ((performance.now() - startedAt) / 1000);
 }
 
-export async function compareBatch(tollgateAddress: string, redisUrl: string, shape: BatchShape): Promise<BatchComparison> {
+export async function compareBatch(tollgateAddress: string, metricsUrl: string | undefined, redisUrl: string, shape: BatchShape): Promise<BatchComparison> {
   const sequence = keySequence(100_000);
   const batches: CheckBatchRequest[] = [];
   for (let i = 0; i + shape.itemsPerCall <= sequence.length; i += shape.itemsPerCall) {
@@ -85,16 +89,31 @@ export async function compareBatch(tollgateAddress: string, redisUrl: string, sh
 
   const rlf: number[] = [];
   const tollgate: number[] = [];
+  let trips = 0;
+  let decisions = 0;
   try {
     await decisionsPerSecond(shape.callsInFlight, shape.warmUpS, tollgateStep);
     await decisionsPerSecond(consumesInFlight, shape.warmUpS, rlfStep);
     for (let round = 0; round < shape.rounds; round++) {
+      const before = metricsUrl ? await scrapeCounters(metricsUrl, roundTripCounters) : undefined;
       tollgate.push(await decisionsPerSecond(shape.callsInFlight, shape.durationS, tollgateStep));
+      const after = metricsUrl ? await scrapeCounters(metricsUrl, roundTripCounters) : undefined;
+      if (before && after) {
+        trips += after.tollgate_redis_round_trips_total - before.tollgate_redis_round_trips_total;
+        decisions += after.tollgate_decisions_total - before.tollgate_decisions_total;
+      }
       rlf.push(await decisionsPerSecond(consumesInFlight, shape.durationS, rlfStep));
     }
   } finally {
     client.close();
     redis.disconnect();
   }
-  return { shape, keys: 1000, consumesInFlight, rateLimiterFlexible: median(rlf), tollgate: median(tollgate) };
+  return {
+    shape,
+    keys: 1000,
+    consumesInFlight,
+    rateLimiterFlexible: median(rlf),
+    tollgate: median(tollgate),
+    roundTripsPerDecision: metricsUrl && decisions > 0 ? trips / decisions : undefined,
+  };
 }

@@ -18,8 +18,12 @@ export interface CheckLoadShape {
 
 export interface SideResult {
   maxRps: number;
+  /** At the fixed rate. */
   p50Ms: number;
   p99Ms: number;
+  /** One call at a time on one connection: the latency of a decision without any queueing. */
+  serialP50Ms: number;
+  serialP99Ms: number;
 }
 
 export interface CheckComparison {
@@ -53,20 +57,24 @@ function assertAnswered(label: string, result: H2loadResult): void {
 
 /**
  * Both servers under identical h2load load, rounds interleaved (A B, B A, …) so drift hits both alike: first
- * as fast as they answer, then at half the baseline's maximum, where latency is read.
+ * as fast as they answer, then at half the baseline's maximum, where latency is read, then one call at a time.
+ *
+ * h2load paces --rps with a timer of at least 10 ms (nghttp2: repeat = max(0.01, 1/rps)) and sends everything due
+ * at each tick, so at thousands of requests per second the fixed-rate runs arrive in bursts and their latency is
+ * mostly the time to drain a burst. The one-at-a-time runs show the latency of a decision without that queueing.
  */
 export async function compareCheck(baseline: Target, tollgate: Target, shape: CheckLoadShape, workDir: string): Promise<CheckComparison> {
   await Promise.all([expectAllowed(baseline), expectAllowed(tollgate)]);
   const bodyFile = join(workDir, 'check-request.bin');
   writeFileSync(bodyFile, framedCheckRequest(benchCheckRequest));
-  const load = (target: Target, ratePerConnection?: number) =>
+  const load = (target: Target, ratePerConnection?: number, serial = false) =>
     runH2load(
       {
         url: `http://${target.grpcAddress}${checkPath}`,
         bodyFile,
         headers: grpcRequestHeaders,
-        connections: shape.connections,
-        streamsPerConnection: shape.streamsPerConnection,
+        connections: serial ? 1 : shape.connections,
+        streamsPerConnection: serial ? 1 : shape.streamsPerConnection,
         durationS: shape.durationS,
         warmUpS: shape.warmUpS,
         ratePerConnection,
@@ -76,11 +84,11 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
       assertAnswered(target.label, result);
       return result;
     });
-  const interleaved = async (ratePerConnection?: number) => {
+  const interleaved = async (ratePerConnection?: number, serial = false) => {
     const runs = { baseline: [] as H2loadResult[], tollgate: [] as H2loadResult[] };
     for (let round = 0; round < shape.rounds; round++) {
       const order = round % 2 === 0 ? (['baseline', 'tollgate'] as const) : (['tollgate', 'baseline'] as const);
-      for (const side of order) runs[side].push(await load(side === 'baseline' ? baseline : tollgate, ratePerConnection));
+      for (const side of order) runs[side].push(await load(side === 'baseline' ? baseline : tollgate, ratePerConnection, serial));
     }
     return runs;
   };
@@ -91,11 +99,14 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
   const baselineMax = median(max.baseline.map((r) => r.requestsPerSecond));
   const ratePerConnection = Math.max(1, Math.round(baselineMax / 2 / shape.connections));
   const fixed = await interleaved(ratePerConnection);
+  const serial = await interleaved(undefined, true);
 
   const side = (key: 'baseline' | 'tollgate'): SideResult => ({
     maxRps: median(max[key].map((r) => r.requestsPerSecond)),
     p50Ms: median(fixed[key].map((r) => r.p50Ms)),
     p99Ms: median(fixed[key].map((r) => r.p99Ms)),
+    serialP50Ms: median(serial[key].map((r) => r.p50Ms)),
+    serialP99Ms: median(serial[key].map((r) => r.p99Ms)),
   });
   return {
     shape,
