@@ -41,7 +41,7 @@ function checkKey(key: string): void {
 async function post(ctx: LedgerContext, input: Omit<TransactionInput, 'effectiveAt'>, effectiveAt?: Date): Promise<AppendResult> {
   const now = ctx.clock();
   try {
-    const [result] = await ctx.db.transaction((sql) => appendTransactions(sql, [{ ...input, effectiveAt: effectiveAt ?? now }], now));
+    const [result] = await ctx.db.transaction((sql) => appendTransactions(sql, [{ ...input, effectiveAt: effectiveAt ?? now, effectiveAtIsRecordingTime: !effectiveAt }], now));
     return result;
   } catch (err) {
     if (isCheckViolation(err)) throw new LedgerError('failed_precondition', err.message);

@@ -46,6 +46,11 @@ export interface TransactionInput {
   postings: PostingInput[];
   rating?: RatingKey;
   invoiceId?: string;
+  /**
+   * The effective time is the moment of recording, not part of what the caller asked for: it is left out of the
+   * input hash, so a retry a minute later is still a replay.
+   */
+  effectiveAtIsRecordingTime?: boolean;
 }
 
 export interface StoredPosting {
@@ -84,7 +89,7 @@ export function inputHash(input: TransactionInput): string {
     JSON.stringify([
       input.kind,
       input.tenantId ?? null,
-      input.effectiveAt.toISOString(),
+      input.effectiveAtIsRecordingTime ? null : input.effectiveAt.toISOString(),
       input.description,
       input.postings.map((p) => [p.account.id, p.currency, canonical(p.amount)]),
       input.rating ? [input.rating.featureId, input.rating.windowStart.toISOString(), input.rating.revision, canonical(input.rating.quantity)] : null,

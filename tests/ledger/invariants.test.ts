@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, type Database } from '../../ledger-service/src/adapters/database.js';
+import { appendTransactions, IdempotencyConflict } from '../../ledger-service/src/adapters/ledger-store.js';
+import { addCredit, getBalance, recordPayment, refund } from '../../ledger-service/src/app/payments.js';
+import { LedgerError } from '../../ledger-service/src/app/errors.js';
+import { createTenant } from '../../ledger-service/src/app/tenants.js';
+import { verifyLedger } from '../../ledger-service/src/app/verify.js';
+import { accounts } from '../../ledger-service/src/domain/accounts.js';
+import { sharedDatabaseUrl } from '../harness/postgres.js';
+import { openTestLedger, type TestLedger } from './helpers.js';
+
+let ledger: TestLedger;
+/** The database owner (superuser here): has every privilege, so only the triggers stand in its way. */
+let superuser: Database;
+
+beforeAll(async () => {
+  ledger = await openTestLedger(sharedDatabaseUrl(inject('databaseUrl')));
+  superuser = ledger.owner;
+  await createTenant(ledger.ctx, { tenantId: 'acme', planId: 'pro', billingAnchor: new Date('2026-03-01T00:00:00Z') });
+  await addCredit(ledger.ctx, { tenantId: 'acme', amount: '100.00', idempotencyKey: 'topup-1', source: 'purchase' });
+  await recordPayment(ledger.ctx, { tenantId: 'acme', amount: '40.00', idempotencyKey: 'pay-1' });
+});
+afterAll(async () => ledger?.close());
+
+const refusal = async (db: Database, sql: string) => {
+  try {
+    await db.query(sql);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return 'accepted';
+};
+
+describe('append-only, enforced by the database', () => {
+  const tables = ['accounts', 'transactions', 'postings', 'subscription_events'];
+
+  it.each(tables)('%s: UPDATE and DELETE are refused by triggers even for a superuser', async (table) => {
+    expect(await refusal(superuser, `UPDATE ${table} SET tenant_id = tenant_id`.replace('tenant_id = tenant_id', table === 'postings' ? 'amount = amount' : table === 'accounts' ? 'kind = kind' : 'tenant_id = tenant_id'))).toBe(
+      `table ${table} is append-only: UPDATE refused`,
+    );
+    expect(await refusal(superuser, `DELETE FROM ${table}`)).toBe(`table ${table} is append-only: DELETE refused`);
+  });
+
+  it('TRUNCATE is refused by a statement trigger', async () => {
+    expect(await refusal(superuser, 'TRUNCATE postings')).toBe('table postings is append-only: TRUNCATE refused');
+    expect(await refusal(superuser, 'TRUNCATE invoice_items')).toBe('table invoice_items is append-only: TRUNCATE refused');
+  });
+
+  it('the service role holds no UPDATE, DELETE or TRUNCATE privilege at all', async () => {
+    const service = ledger.ctx.db;
+    expect(await refusal(service, 'UPDATE postings SET amount = 0')).toBe('permission denied for table postings');
+    expect(await refusal(service, 'DELETE FROM transactions')).toBe('permission denied for table transactions');
+    expect(await refusal(service, 'TRUNCATE accounts')).toBe('permission denied for table accounts');
+    const [privileges] = await superuser.query<{ update: boolean; delete: boolean; truncate: boolean }>(
+      `SELECT has_table_privilege('tollgate_service', 'transactions', 'UPDATE') AS update,
+              has_table_privilege('tollgate_service', 'transactions', 'DELETE') AS delete,
+              has_table_privilege('tollgate_service', 'transactions', 'TRUNCATE') AS truncate`,
+    );
+    expect(privileges).toEqual({ update: false, delete: false, truncate: false });
+  });
+
+  it('an unbalanced transaction is refused at COMMIT, and nothing of it remains', async () => {
+    const input = {
+      idempotencyKey: 'unbalanced-1',
+      kind: 'manual' as const,
+      effectiveAt: new Date(),
+      description: 'does not balance',
+      postings: [
+        { account: accounts.cash(), currency: 'USD', amount: '10' },
+        { account: accounts.refunds(), currency: 'USD', amount: '-9.99' },
+      ],
+    };
+    await expect(ledger.ctx.db.transaction((sql) => appendTransactions(sql, [input], new Date()))).rejects.toThrow(/does not balance: postings in USD sum to 0.01/);
+    expect(await ledger.ctx.db.query(`SELECT 1 FROM transactions WHERE idempotency_key = 'unbalanced-1'`)).toEqual([]);
+  });
+
+  it('balancing per currency: USD and EUR must each sum to zero', async () => {
+    const input = {
+      idempotencyKey: 'fx-1',
+      kind: 'manual' as const,
+      effectiveAt: new Date(),
+      description: 'mixed currencies',
+      postings: [
+        { account: accounts.cash(), currency: 'USD', amount: '10' },
+        { account: accounts.refunds(), currency: 'EUR', amount: '-10' },
+      ],
+    };
+    await expect(ledger.ctx.db.transaction((sql) => appendTransactions(sql, [input], new Date()))).rejects.toThrow(/does not balance: postings in (USD|EUR)/);
+  });
+
+  it('a posting cannot be added later to a committed transaction', async () => {
+    const [tx] = await ledger.ctx.db.query<{ id: string }>('SELECT id FROM transactions ORDER BY seq LIMIT 1');
+    expect(await refusal(ledger.ctx.db, `INSERT INTO postings VALUES ('${tx.id}', 99, 'asset:cash', 'USD', 1)`)).toBe(
+      'postings may only be added to a transaction created in the same database transaction',
+    );
+  });
+
+  it('prepaid credit cannot go negative: the database refuses the commit', async () => {
+    await expect(refund(ledger.ctx, { tenantId: 'acme', amount: '100.01', idempotencyKey: 'too-much', from: 'prepaid' })).rejects.toThrow(
+      /customer:acme:prepaid would go below zero in USD/,
+    );
+    expect((await getBalance(ledger.ctx, 'acme')).prepaid).toBe('100');
+  });
+});
+
+describe('idempotency keys', () => {
+  it('a replay returns the original transaction and writes nothing', async () => {
+    const first = await addCredit(ledger.ctx, { tenantId: 'acme', amount: '5.00', idempotencyKey: 'grant-1', source: 'grant' });
+    const [{ n: before }] = await superuser.query<{ n: string }>('SELECT count(*) AS n FROM transactions');
+    ledger.clock.now = new Date(ledger.clock.now.getTime() + 60_000);
+    const again = await addCredit(ledger.ctx, { tenantId: 'acme', amount: '5.00', idempotencyKey: 'grant-1', source: 'grant' });
+    const [{ n: after }] = await superuser.query<{ n: string }>('SELECT count(*) AS n FROM transactions');
+    expect(first.replayed).toBe(false);
+    expect(again.replayed).toBe(true);
+    expect(again.transaction).toEqual(first.transaction);
+    expect(after).toBe(before);
+  });
+
+  it('the same key with a different input is an explicit error', async () => {
+    const err = await addCredit(ledger.ctx, { tenantId: 'acme', amount: '6.00', idempotencyKey: 'grant-1', source: 'grant' }).catch((e) => e);
+    expect(err).toBeInstanceOf(IdempotencyConflict);
+    expect(err.message).toBe('idempotency key "credit:acme:grant-1" was already used for a different transaction');
+  });
+
+  it('the database itself refuses a second row with the same key', async () => {
+    expect(await refusal(superuser, `INSERT INTO transactions SELECT seq + 1000, gen_random_uuid(), idempotency_key, input_hash, kind, tenant_id, effective_at,
+      recorded_at, description, feature_id, window_start, revision, quantity, invoice_id, prev_hash || 'x', hash || 'x' FROM transactions ORDER BY seq LIMIT 1`)).toMatch(
+      /duplicate key value violates unique constraint "transactions_idempotency_key_key"/,
+    );
+  });
+
+  it('refunds of payments are limited to what was paid', async () => {
+    const err = await refund(ledger.ctx, { tenantId: 'acme', amount: '40.01', idempotencyKey: 'r-1', from: 'payment' }).catch((e) => e);
+    expect(err).toBeInstanceOf(LedgerError);
+    expect(err.message).toBe('refund of 40.01 USD exceeds the 40 USD paid and not yet refunded');
+    await refund(ledger.ctx, { tenantId: 'acme', amount: '15.00', idempotencyKey: 'r-2', from: 'payment' });
+    await expect(refund(ledger.ctx, { tenantId: 'acme', amount: '25.01', idempotencyKey: 'r-3', from: 'payment' })).rejects.toThrow(/exceeds the 25 USD/);
+  });
+});
+
+describe('hash chain', () => {
+  it('verifies an untouched ledger', async () => {
+    const report = await verifyLedger(ledger.ctx.db);
+    expect(report.ok).toBe(true);
+    expect(report.transactions).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reports the first altered transaction after a superuser edits a posting with triggers disabled', async () => {
+    const url = ledger.url;
+    const tamper = await openDatabase({ url });
+    try {
+      const [second] = await tamper.query<{ seq: string; id: string; idempotency_key: string }>('SELECT seq, id, idempotency_key FROM transactions ORDER BY seq OFFSET 1 LIMIT 1');
+      await tamper.transaction(async (sql) => {
+        await sql.query('ALTER TABLE postings DISABLE TRIGGER USER');
+        await sql.query(`UPDATE postings SET amount = amount * 2 WHERE transaction_id = $1`, [second.id]);
+        await sql.query('ALTER TABLE postings ENABLE TRIGGER USER');
+      });
+      const report = await verifyLedger(ledger.ctx.db, 2);
+      expect(report.ok).toBe(false);
+      expect(report.firstBreak).toMatchObject({
+        seq: Number(second.seq),
+        idempotencyKey: second.idempotency_key,
+        problem: 'content does not match its hash (the transaction or its postings were altered)',
+      });
+    } finally {
+      await tamper.close();
+    }
+  });
+});
