@@ -59,6 +59,11 @@ export function fromCloudEvent(value: unknown): UsageEventInput {
   if (ce.specversion !== '1.0') throw new BadEvent('specversion', 'must be "1.0"');
   const contentType = str(ce, 'datacontenttype', false);
   if (contentType !== undefined && !/^application\/json\b/.test(contentType)) throw new BadEvent('datacontenttype', 'must be application/json');
+  const eventId = str(ce, 'id', true);
+  const serviceId = str(ce, 'source', true);
+  const featureId = str(ce, 'type', true);
+  const tenantId = str(ce, 'subject', true);
+  const timestamp = str(ce, 'time', false);
   if (ce.data_base64 !== undefined) throw new BadEvent('data_base64', 'is not supported; send data as JSON');
   const data = ce.data;
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new BadEvent('data', 'must be a JSON object with at least "quantity"');
@@ -79,11 +84,11 @@ export function fromCloudEvent(value: unknown): UsageEventInput {
   if (d.correction !== undefined && d.correction !== 'void' && d.correction !== 'amend') throw new BadEvent('data.correction', 'must be "void" or "amend"');
   if (d.corrects_event_id !== undefined && typeof d.corrects_event_id !== 'string') throw new BadEvent('data.corrects_event_id', 'must be a string');
   return {
-    eventId: str(ce, 'id', true),
-    tenantId: str(ce, 'subject', true),
-    featureId: str(ce, 'type', true),
-    serviceId: str(ce, 'source', true),
-    timestamp: str(ce, 'time', false),
+    eventId,
+    tenantId,
+    featureId,
+    serviceId,
+    timestamp,
     quantity: d.quantity as string | undefined,
     attributes,
     correction: d.correction === undefined ? undefined : (d.correction as string).toUpperCase(),
