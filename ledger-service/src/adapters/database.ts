@@ -41,6 +41,9 @@ class PostgresDatabase implements Database {
   async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A server that dies mid-transaction makes the client emit 'error'; the failing query reports it to the caller.
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn({ query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params as unknown[])).rows as R[] });
@@ -50,6 +53,7 @@ class PostgresDatabase implements Database {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { HourlyUsageRow } from '../../common/clickhouse/usage-reader.js';
+import { readTransactionPage } from '../../ledger-service/src/adapters/ledger-store.js';
+import type { Database } from '../../ledger-service/src/adapters/database.js';
+import { getBalance } from '../../ledger-service/src/app/payments.js';
+import { rateUsage } from '../../ledger-service/src/app/rating.js';
+import { createTenant } from '../../ledger-service/src/app/tenants.js';
+import { verifyLedger } from '../../ledger-service/src/app/verify.js';
+import type { StoredTransaction } from '../../ledger-service/src/domain/transaction.js';
+import { PostgresServer, sharedDatabaseUrl } from '../harness/postgres.js';
+import { arrayUsageReader, openTestLedger, usageRow, type TestLedger } from './helpers.js';
+
+const ANCHOR = new Date('2026-03-01T00:00:00Z');
+const NOW = new Date('2026-03-20T12:00:00Z');
+
+/** Deterministic usage: every hour of 1–19 March for three features of each tenant. */
+function usage(tenants: string[]): HourlyUsageRow[] {
+  const rows: HourlyUsageRow[] = [];
+  for (const t of tenants) {
+    for (let h = 0; h < 19 * 24; h++) {
+      const hour = new Date(ANCHOR.getTime() + h * 3_600_000).toISOString();
+      rows.push(usageRow(t, 'api_calls', hour, String(37 + ((h * 7919) % 61))));
+      rows.push(usageRow(t, 'tokens', hour, `${(h % 5) + 1}.25`));
+      if (h % 24 === 0) rows.push(usageRow(t, 'seats', hour, '1'));
+    }
+  }
+  return rows;
+}
+
+async function provision(ledger: TestLedger, tenants: string[]): Promise<void> {
+  ledger.clock.now = NOW;
+  for (const t of tenants) await createTenant(ledger.ctx, { tenantId: t, planId: 'pro', billingAnchor: ANCHOR });
+}
+
+async function allTransactions(db: Database): Promise<StoredTransaction[]> {
+  return readTransactionPage(db, 0, 1_000_000);
+}
+
+/** Everything except when a row was recorded (and the chain hashes that cover that time). */
+const content = (txs: StoredTransaction[]) => txs.map(({ recordedAt: _r, hash: _h, prevHash: _p, ...rest }) => rest);
+
+let server: string;
+const ledgers: TestLedger[] = [];
+async function ledger(): Promise<TestLedger> {
+  const l = await openTestLedger(server);
+  ledgers.push(l);
+  return l;
+}
+beforeAll(() => {
+  server = sharedDatabaseUrl(inject('databaseUrl'));
+});
+afterAll(async () => {
+  for (const l of ledgers) await l.close();
+});
+
+describe('rating closed hourly usage into the ledger', () => {
+  it('writes one usage charge per (tenant, feature, hour) plus the monthly fee, and nothing when re-run', async () => {
+    const l = await ledger();
+    await provision(l, ['acme']);
+    const reader = arrayUsageReader(usage(['acme']));
+    const first = await rateUsage(l.ctx, reader);
+    expect(first.to.toISOString()).toBe('2026-03-20T11:00:00.000Z'); // watermark: hours that ended 15 minutes ago
+    expect(first.written).toBe(19 * 24 * 2 + 19 + 1);
+    const again = await rateUsage(l.ctx, reader);
+    expect(again.written).toBe(0);
+    const fees = (await allTransactions(l.ctx.db)).filter((t) => t.kind === 'recurring_fee');
+    expect(fees.map((t) => [t.effectiveAt.toISOString(), t.postings[0].amount])).toEqual([['2026-03-01T00:00:00.000Z', '10']]);
+  });
+
+  it('charges graduated tiers by cumulative period usage in time order', async () => {
+    const l = await ledger();
+    await provision(l, ['acme']);
+    const rows = [
+      usageRow('acme', 'api_calls', '2026-03-02T00:00:00Z', '800'),
+      usageRow('acme', 'api_calls', '2026-03-02T01:00:00Z', '400'),
+      usageRow('acme', 'api_calls', '2026-03-05T09:00:00Z', '9000'),
+    ];
+    await rateUsage(l.ctx, arrayUsageReader(rows));
+    const charges = (await allTransactions(l.ctx.db)).filter((t) => t.featureId === 'api_calls');
+    expect(charges.map((t) => [t.windowStart!.toISOString(), t.quantity, t.postings[0].amount])).toEqual([
+      ['2026-03-02T00:00:00.000Z', '800', '0'],
+      ['2026-03-02T01:00:00.000Z', '400', '0.4'],
+      ['2026-03-05T09:00:00.000Z', '9000', '17.8'],
+    ]);
+  });
+
+  it('turns late events and corrections into adjustment transactions, never rewrites', async () => {
+    const l = await ledger();
+    await provision(l, ['acme']);
+    const rows = [
+      usageRow('acme', 'api_calls', '2026-03-02T00:00:00Z', '800'),
+      usageRow('acme', 'api_calls', '2026-03-02T01:00:00Z', '400'),
+      usageRow('acme', 'api_calls', '2026-03-05T09:00:00Z', '9000'),
+    ];
+    const reader = arrayUsageReader(rows);
+    await rateUsage(l.ctx, reader);
+    const before = await allTransactions(l.ctx.db);
+    rows[0] = usageRow('acme', 'api_calls', '2026-03-02T00:00:00Z', '900'); // a late event in the first hour
+    rows.splice(2, 1); // the 9000 were voided by corrections
+    l.clock.now = new Date('2026-03-20T13:00:00Z');
+    const run = await rateUsage(l.ctx, reader);
+    const after = await allTransactions(l.ctx.db);
+    expect(content(after.slice(0, before.length))).toEqual(content(before)); // nothing rewritten
+    const adjustments = after.slice(before.length);
+    expect(run.written).toBe(3);
+    expect(adjustments.map((t) => [t.kind, t.idempotencyKey, t.quantity, t.postings[0].amount])).toEqual([
+      ['usage_adjustment', 'usage:acme:api_calls:2026-03-02T00:00:00.000Z:r1', '100', '0'],
+      ['usage_adjustment', 'usage:acme:api_calls:2026-03-02T01:00:00.000Z:r1', '0', '0.2'],
+      ['usage_adjustment', 'usage:acme:api_calls:2026-03-05T09:00:00.000Z:r1', '-9000', '-17.8'],
+    ]);
+    // 1300 calls: 300 above the free 1000 at 0.002 = 0.60, plus the 10.00 fee.
+    expect((await getBalance(l.ctx, 'acme')).unbilled).toBe('10.6');
+    expect((await rateUsage(l.ctx, reader)).written).toBe(0);
+  });
+
+  it('rating a fresh database from the same usage yields identical transactions', async () => {
+    const tenants = ['acme', 'globex', 'initech'];
+    const rows = usage(tenants);
+    const a = await ledger();
+    await provision(a, tenants);
+    await rateUsage(a.ctx, arrayUsageReader(rows), { batchSize: 250 });
+    const b = await ledger();
+    await provision(b, [...tenants].reverse()); // provisioning order does not matter
+    await rateUsage(b.ctx, arrayUsageReader([...rows].reverse()), { batchSize: 1000 });
+    const [ta, tb] = [await allTransactions(a.ctx.db), await allTransactions(b.ctx.db)];
+    expect(ta.length).toBe(3 * (19 * 24 * 2 + 19 + 1));
+    expect(content(tb)).toEqual(content(ta));
+    expect((await verifyLedger(b.ctx.db)).ok).toBe(true);
+  });
+});
+
+describe('Postgres restarted in the middle of a rating run', () => {
+  let pg: PostgresServer;
+  beforeAll(async () => {
+    pg = await PostgresServer.start();
+  });
+  afterAll(async () => pg?.destroy());
+
+  it('the interrupted batch rolls back; the next run completes it with no double charge', async () => {
+    const tenants = ['acme', 'globex'];
+    const rows = usage(tenants);
+    const reference = await ledger();
+    await provision(reference, tenants);
+    await rateUsage(reference.ctx, arrayUsageReader(rows));
+
+    const l = await openTestLedger(pg.url);
+    ledgers.push(l);
+    await provision(l, tenants);
+    const realTransaction = l.ctx.db.transaction.bind(l.ctx.db);
+    let calls = 0;
+    l.ctx.db.transaction = (async (fn: Parameters<Database['transaction']>[0]) => {
+      calls++;
+      if (calls !== 4) return realTransaction(fn);
+      // The fourth batch is written completely, then the server dies before COMMIT.
+      return realTransaction(async (sql) => {
+        const result = await fn(sql);
+        await pg.stop();
+        return result;
+      });
+    }) as Database['transaction'];
+    await expect(rateUsage(l.ctx, arrayUsageReader(rows), { batchSize: 200 })).rejects.toThrow();
+    const [{ n: committed }] = await l.owner.query<{ n: string }>('SELECT count(*) AS n FROM transactions').catch(() => [{ n: '?' }]);
+    expect(committed).toBe('?'); // the server is down
+    await pg.start();
+    const [{ n: survived }] = await l.owner.query<{ n: string }>('SELECT count(*) AS n FROM transactions');
+    expect(Number(survived)).toBe(600); // three batches committed, the fourth did not
+
+    const resumed = await rateUsage(l.ctx, arrayUsageReader(rows), { batchSize: 200 });
+    const total = await allTransactions(l.ctx.db);
+    expect(resumed.written).toBe(total.length - 600);
+    expect(content(total)).toEqual(content(await allTransactions(reference.ctx.db)));
+    for (const t of tenants) expect(await getBalance(l.ctx, t)).toEqual(await getBalance(reference.ctx, t));
+    expect((await rateUsage(l.ctx, arrayUsageReader(rows))).written).toBe(0);
+    expect((await verifyLedger(l.ctx.db)).ok).toBe(true);
+  });
+});
