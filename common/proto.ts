@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { protoDir } from './paths.js';
 import type { ProtoGrpcType as QuotaProto } from '../proto/gen/quota.js';
 import type { ProtoGrpcType as UsageProto } from '../proto/gen/usage.js';
+import type { ProtoGrpcType as LedgerProto } from '../proto/gen/ledger.js';
 
 /** Must match the flags of `npm run gen:proto`, or the generated types lie. */
 export const protoLoaderOptions: protoLoader.Options = {
@@ -30,4 +31,9 @@ export function loadQuotaProto(): { definition: protoLoader.PackageDefinition; p
 export function loadUsageProto(): { definition: protoLoader.PackageDefinition; proto: UsageProto } {
   const definition = loadDefinition([tollgateProtoFile('usage.proto')]);
   return { definition, proto: grpc.loadPackageDefinition(definition) as unknown as UsageProto };
+}
+
+export function loadLedgerProto(): { definition: protoLoader.PackageDefinition; proto: LedgerProto } {
+  const definition = loadDefinition([tollgateProtoFile('ledger.proto')]);
+  return { definition, proto: grpc.loadPackageDefinition(definition) as unknown as LedgerProto };
 }
