@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { parseTsv } from './sql-text.js';
 import type { UsageStore, UsageStoreSettings } from './store.js';
 
@@ -44,6 +44,9 @@ export function openServerStore(settings: UsageStoreSettings): UsageStore {
     // 18.16 knows neither the newer settings the client would send nor HTTP compression negotiation of today.
     compression: { request: false, response: false },
     keep_alive: { enabled: true },
+    // Failures surface as rejected calls that the shipper logs (rate-limited); the client's own console log would
+    // print every retry while ClickHouse is down.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   return new ServerStore(client, `${url.protocol}//${url.host}`, settings.database);
 }

@@ -1,0 +1,172 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { monotonicFactory } from 'ulid';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { openUsageStore, usageStoreSettings } from '../../common/clickhouse/store.js';
+import { usageRowTsv } from '../../common/clickhouse/usage-row.js';
+import type { TollgateConfig } from '../../common/config/schema.js';
+import { Spool } from '../../sidecar/src/usage/adapters/spool.js';
+import { ClickHouseServer, sharedClickHouseUrl } from '../harness/clickhouse.js';
+import { freePort } from '../harness/ports.js';
+import { eventually, sleep, startUsageSidecar, usageClient, usageTestConfig, WIDE, type UsageClient } from './support.js';
+
+const ulid = monotonicFactory();
+const here = resolve(import.meta.dirname);
+
+async function startChild(config: TollgateConfig): Promise<{ child: ChildProcess; grpc: string }> {
+  const file = join(config.data_dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sidecar-process.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve(here, '../..') });
+  // Its logs go to stdout too; the address line is the one without a log level.
+  const address = await new Promise<{ grpc: string }>((ok, fail) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const parsed = JSON.parse(line) as { grpc?: string; level?: number };
+      if (parsed.grpc && parsed.level === undefined) ok(parsed as { grpc: string });
+    });
+    child.once('exit', (code) => fail(new Error(`usage sidecar child exited with ${code}`)));
+  });
+  return { child, grpc: address.grpc };
+}
+
+async function distinctEventIds(config: TollgateConfig, tenantId: string): Promise<Set<string>> {
+  const store = await openUsageStore(usageStoreSettings(config, {}));
+  try {
+    const rows = await store.rows(`SELECT DISTINCT event_id FROM ${store.database}.usage_events WHERE tenant_id = '${tenantId}'`);
+    return new Set(rows.map((r) => r[0]));
+  } finally {
+    await store.close();
+  }
+}
+
+/** Reports batches of `size` from `lanes` concurrent loops until stopped or an error; returns the acknowledged ids. */
+function reportContinuously(client: UsageClient, tenantId: string, size: number, lanes: number, pauseMs = 0) {
+  const acknowledged = new Set<string>();
+  let running = true;
+  let errors = 0;
+  const loops = Array.from({ length: lanes }, async () => {
+    while (running) {
+      const events = Array.from({ length: size }, () => ({ eventId: ulid(), tenantId, featureId: 'tokens', quantity: '1' }));
+      try {
+        const response = await client.reportBatch({ events });
+        response.results.forEach((r) => r.accepted && acknowledged.add(r.eventId));
+      } catch {
+        errors++;
+        if (!running) return;
+        await sleep(20);
+      }
+      if (pauseMs) await sleep(pauseMs);
+    }
+  });
+  return {
+    acknowledged,
+    errors: () => errors,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+describe('usage durability', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  });
+
+  it('keeps every acknowledged event exactly once across a kill -9 of the sidecar mid-stream', async () => {
+    const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')), usage: { shipper: { batch_interval_ms: 200 } } });
+    const first = await startChild(config);
+    cleanups.push(async () => void first.child.kill('SIGKILL'));
+    const client = usageClient(first.grpc);
+    const stream = reportContinuously(client, 'acme', 200, 4);
+    await sleep(1500);
+    first.child.kill('SIGKILL');
+    await stream.stop();
+    client.close();
+    const acknowledged = stream.acknowledged;
+    expect(acknowledged.size).toBeGreaterThan(1000);
+
+    const second = await startChild(config);
+    cleanups.push(async () => void second.child.kill('SIGKILL'));
+    const stored = await eventually(() => distinctEventIds(config, 'acme'), (ids) => [...acknowledged].every((id) => ids.has(id)), 60_000);
+    const missing = [...acknowledged].filter((id) => !stored.has(id));
+    expect(missing).toEqual([]);
+    // Exactly once: the total counts each stored id once (replayed rows included), each event being quantity 1.
+    const after = usageClient(second.grpc);
+    const total = await after.getUsage({ tenantId: 'acme', featureId: 'tokens', ...WIDE });
+    after.close();
+    expect(total.events).toBe(String(stored.size));
+    expect(total.quantity).toBe(String(stored.size));
+    second.child.kill('SIGTERM');
+  }, 120_000);
+
+  it('keeps ingesting while ClickHouse is down for 30 s and delivers everything once it is back', async () => {
+    const clickhouse = await ClickHouseServer.start();
+    cleanups.push(() => clickhouse.destroy());
+    const config = usageTestConfig({ clickhouseUrl: clickhouse.url, usage: { shipper: { retry_min_ms: 100, retry_max_ms: 2000, request_timeout_ms: 2000 } } });
+    const { client, sidecar, stop } = await startUsageSidecar(config);
+    cleanups.push(stop);
+    const metric = async (name: string) => (await sidecar.context.metrics.getSingleMetric(name)!.get()).values.reduce((n, v) => n + v.value, 0);
+
+    const stream = reportContinuously(client, 'beta', 50, 1, 100);
+    await sleep(2000);
+    await clickhouse.kill();
+    await sleep(30_000);
+    expect(stream.errors()).toBe(0);
+    expect(await metric('tollgate_usage_ship_failures_total')).toBeGreaterThan(0);
+    expect(await metric('tollgate_usage_spool_events')).toBeGreaterThan(1000);
+    expect(await metric('tollgate_usage_shipping_lag_seconds')).toBeGreaterThan(20);
+    await clickhouse.start();
+    await sleep(2000);
+    await stream.stop();
+
+    const expected = String(stream.acknowledged.size);
+    const total = await eventually(() => client.getUsage({ tenantId: 'beta', featureId: 'tokens', ...WIDE }).catch(() => undefined), (u) => u?.events === expected, 60_000);
+    expect(total).toMatchObject({ events: expected, quantity: expected });
+    expect(await eventually(() => metric('tollgate_usage_spool_events'), (n) => n === 0)).toBe(0);
+  }, 120_000);
+
+  it('cuts a torn spool tail at start and ships the whole records before it', async () => {
+    const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')) });
+    const dir = join(config.data_dir, 'spool');
+    const { spool } = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 20, fsyncIntervalMs: 0 });
+    const now = Date.now();
+    const rows = [1, 2, 3].map((i) => ({ eventId: ulid(), tenantId: 'gamma', serviceId: '', featureId: 'tokens', quantity: String(i), eventTimeMs: now, attributes: {}, correction: '' as const, correctsEventId: '', receivedAtMs: now }));
+    await spool.append(rows.map((r) => Buffer.from(usageRowTsv(r))));
+    await spool.close();
+    const segment = readdirSync(dir).filter((f) => f.endsWith('.log')).sort().pop()!;
+    appendFileSync(join(dir, segment), Buffer.from([200, 0, 0, 0, 9, 9, 9, 9]) + 'half a record');
+
+    const { client, stop } = await startUsageSidecar(config);
+    cleanups.push(stop);
+    const total = await eventually(() => client.getUsage({ tenantId: 'gamma', featureId: 'tokens', ...WIDE }), (u) => u.events === '3');
+    expect(total).toMatchObject({ quantity: '6', events: '3' });
+  });
+
+  it('answers RESOURCE_EXHAUSTED when the spool is full and never drops what it acknowledged', async () => {
+    const config = usageTestConfig({
+      clickhouseUrl: `http://127.0.0.1:${await freePort()}`, // nothing listens: nothing ships
+      usage: { spool: { max_bytes: 16_384, segment_bytes: 4096 } },
+    });
+    const { client, stop } = await startUsageSidecar(config);
+    cleanups.push(stop);
+    let acknowledged = 0;
+    let refusal: { code: number; reason: string } | undefined;
+    for (let i = 0; i < 100 && !refusal; i++) {
+      const response = await client.reportBatch({ events: Array.from({ length: 10 }, () => ({ tenantId: 'acme', featureId: 'tokens', quantity: '1' })) });
+      acknowledged += response.accepted;
+      const refused = response.results.find((r) => !r.accepted);
+      if (refused) refusal = refused.error!;
+    }
+    expect(refusal).toMatchObject({ code: status.RESOURCE_EXHAUSTED, reason: 'SPOOL_FULL' });
+    const single = (await client.report({ tenantId: 'acme', featureId: 'tokens', quantity: '1' }).catch((e: ServiceError) => e)) as ServiceError;
+    expect(single.code).toBe(status.RESOURCE_EXHAUSTED);
+    await stop();
+    const { spool, recovery } = await Spool.open({ dir: join(config.data_dir, 'spool'), maxBytes: 1 << 20, segmentBytes: 4096, fsyncIntervalMs: 0 });
+    expect(recovery.records).toBe(acknowledged);
+    await spool.close();
+  });
+});
