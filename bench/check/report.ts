@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { hotKeyLimit } from './bench-catalog.js';
+import type { BatchComparison } from './batch-throughput.js';
+import type { CheckComparison } from './check-h2load.js';
+import type { HotKeyResult } from './hot-key.js';
+import { fmt, type Row } from './table.js';
+
+/** The table rows and notes of one part of the benchmark. */
+export interface Section {
+  rows: Row[];
+  notes: string[];
+}
+
+export function checkSection(check: CheckComparison): Section {
+  const { baseline: b, tollgate: t, shape } = check;
+  const throughputRatio = t.maxRps / b.maxRps;
+  const delta = (tollgate: number, baseline: number) => tollgate - baseline;
+  const latencyRow = (measurement: string, baseline: number, tollgate: number, limitMs: number): Row => ({
+    measurement,
+    baseline: fmt.ms(baseline),
+    tollgate: fmt.ms(tollgate),
+    comparison: fmt.deltaMs(delta(tollgate, baseline)),
+    target: `≤ +${limitMs.toFixed(3)} ms`,
+    pass: delta(tollgate, baseline) <= limitMs,
+  });
+  const atRate = `at ${fmt.rate(check.fixedRate)} req/s (½ no-op max), ms`;
+  return {
+    rows: [
+      {
+        measurement: `Check max throughput, req/s (h2load -c${shape.connections} -m${shape.streamsPerConnection})`,
+        baseline: fmt.rate(b.maxRps),
+        tollgate: fmt.rate(t.maxRps),
+        comparison: fmt.ratio(throughputRatio),
+        target: '≥ 0.85×',
+        pass: throughputRatio >= 0.85,
+      },
+      latencyRow(`Check p50 ${atRate}`, b.p50Ms, t.p50Ms, 0.1),
+      latencyRow(`Check p99 ${atRate}`, b.p99Ms, t.p99Ms, 0.3),
+      latencyRow('Check p50, one call at a time (h2load -c1 -m1), ms', b.serialP50Ms, t.serialP50Ms, 0.1),
+      latencyRow('Check p99, one call at a time (h2load -c1 -m1), ms', b.serialP99Ms, t.serialP99Ms, 0.3),
+      {
+        measurement: 'Redis round trips/decision, hot key under its limit (h2load max runs)',
+        baseline: '—',
+        tollgate: check.roundTripsPerDecision === undefined ? 'n/a' : fmt.fraction(check.roundTripsPerDecision),
+        comparison: '—',
+        target: '≤ 0.1',
+        pass: check.roundTripsPerDecision === undefined ? undefined : check.roundTripsPerDecision <= 0.1,
+      },
+    ],
+    notes: [
+      `- Check: each server in its own process; h2load (1 thread) posts a framed CheckRequest for one key (t000/check, cost 1)`,
+      `  with content-type: application/grpc and te: trailers. Medians of ${shape.rounds} interleaved runs of ${shape.durationS} s after ${shape.warmUpS} s warm-up.`,
+      `  Latency is h2load's per-request "time for request"; percentiles from its --log-file (its summary has none).`,
+      `  Fixed rate: --rps ${check.fixedRate / shape.connections} per connection. h2load paces --rps with a timer of at least 10 ms and sends`,
+      `  every request due at each tick, so those runs arrive in bursts of ~${Math.round(check.fixedRate / 100)}; their latency is mostly the time`,
+      `  to drain a burst, which magnifies any per-request cost. "One call at a time" has no queueing at all.`,
+    ],
+  };
+}
+
+export function batchSection(batch: BatchComparison): Section {
+  const ratio = batch.tollgate / batch.rateLimiterFlexible;
+  const notes = [
+    `- Batch: one grpc-js client (proto-loader, as an application would use it) with ${batch.shape.callsInFlight} CheckBatch calls of`,
+    `  ${batch.shape.itemsPerCall} items in flight, vs rate-limiter-flexible RateLimiterRedis.consume() on ioredis (auto-pipelining on, as`,
+    `  the sidecar's own client) with ${batch.consumesInFlight} in flight; same Redis, same seeded uniform sequence over ${batch.keys} tenant×feature keys;`,
+    `  medians of ${batch.shape.rounds} × ${batch.shape.durationS} s. The driver shares the machine's ${cpus().length} cores with the servers and Redis.`,
+  ];
+  if (batch.roundTripsPerDecision !== undefined) notes.push(`  Sidecar Redis round trips per decision during CheckBatch: ${fmt.fraction(batch.roundTripsPerDecision)}.`);
+  return {
+    rows: [
+      {
+        measurement: `Decisions/s, ${batch.keys} keys: RLF consume() vs CheckBatch ×${batch.shape.itemsPerCall}`,
+        baseline: fmt.rate(batch.rateLimiterFlexible),
+        tollgate: fmt.rate(batch.tollgate),
+        comparison: fmt.ratio(ratio),
+        target: '≥ 5×',
+        pass: ratio >= 5,
+      },
+    ],
+    notes,
+  };
+}
+
+export function hotKeySection(hot: HotKeyResult): Section {
+  const offered = hot.decisions / hot.elapsedS;
+  const notes = [
+    `- Hot key: ${hot.shape.callsInFlight} Check calls in flight on t000/hot (${hotKeyLimit.perSecond}/s, burst ${hotKeyLimit.burst}) for ${hot.elapsedS.toFixed(2)} s:`,
+    `  ${hot.decisions} decisions, ${hot.admitted} admitted, ${hot.degraded} degraded (decided without Redis); lease hits per decision`,
+    `  ${fmt.fraction(hot.leaseHitsPerDecision)}. Round trips and decisions from the sidecar's /metrics; admitted counted from the answers.`,
+  ];
+  if (offered < 2 * hotKeyLimit.perSecond) {
+    notes.push('  WARNING: offered load was under twice the key\'s rate, so the over-admission row says little.');
+  }
+  return {
+    rows: [
+      {
+        measurement: `Redis round trips/decision, hot key over its limit (${fmt.rate(offered)} req/s)`,
+        baseline: '—',
+        tollgate: fmt.fraction(hot.roundTripsPerDecision),
+        comparison: '—',
+        target: '≤ 0.1',
+        pass: hot.roundTripsPerDecision <= 0.1,
+      },
+      {
+        measurement: 'Hot key admitted: burst + rate × elapsed vs measured',
+        baseline: fmt.rate(hot.theoreticalMax),
+        tollgate: fmt.rate(hot.admitted),
+        comparison: `+${hot.overAdmission} over`,
+        target: `≤ +${hot.bound} (lease max_tokens)`,
+        pass: hot.overAdmission <= hot.bound,
+      },
+    ],
+    notes,
+  };
+}
+
+/** A part that could not be measured still shows up, with the reason. */
+export function failedSection(part: string, err: unknown): Section {
+  const message = (err as Error)?.message ?? String(err);
+  return {
+    rows: [{ measurement: `${part}: not measured`, baseline: 'error', tollgate: 'error', comparison: '—', target: '—' }],
+    notes: [`- ${part} failed: ${message.split('\n')[0]}`],
+  };
+}
+
+export function header(options: { quick: boolean; standIn: boolean; elapsedS: number; loadAtStart: number }): string {
+  const h2loadVersion = execFileSync('h2load', ['--version']).toString().trim();
+  const mode = options.standIn ? ' — STAND-IN MODE: the "tollgate" column is a second no-op server, not the sidecar' : '';
+  return [
+    `bench:check${options.quick ? ' (quick)' : ''}${mode}`,
+    [
+      new Date().toISOString(),
+      `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+      `node ${process.version}`,
+      h2loadVersion,
+      `${options.elapsedS.toFixed(0)} s`,
+      `load average ${options.loadAtStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end`,
+    ].join(' · '),
+  ].join('\n');
+}
