@@ -12,7 +12,7 @@ import { snapshotFor } from '../../common/snapshot.js';
 import { publishSnapshots } from '../../common/snapshot-store.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { sharedRedisUrl } from '../harness/redis.js';
-import { catalog, quotaClient, startTestSidecar, testConfig, type QuotaClient } from './support.js';
+import { catalog, quotaClient, spawnSidecarProcess, startTestSidecar, testConfig, type QuotaClient } from './support.js';
 
 const redisUrl = sharedRedisUrl(inject('redisUrl'));
 
@@ -137,22 +137,14 @@ describe('graceful shutdown', () => {
     const config = testConfig(catalog([{ id: 'f', rate_limit: { per_second: 100000, burst: 100000 } }]), redisUrl);
     const dir = mkdtempSync(join(tmpdir(), 'tg-term-'));
     const file = join(dir, 'tollgate.yaml');
-    writeFileSync(file, stringify({ redis: config.redis, plans: config.plans, tenants: config.tenants }));
-    const [grpcPort, httpPort] = [await freePort(), await freePort()];
+    writeFileSync(file, stringify({ data_dir: join(dir, 'data'), redis: config.redis, plans: config.plans, tenants: config.tenants }));
     const socket = join(dir, 'sidecar.sock');
-    const child = spawn(process.execPath, ['dist/cli/tollgate.js', 'sidecar', '--config', file, '--grpc', `127.0.0.1:${grpcPort}`, '--socket', socket, '--http', `127.0.0.1:${httpPort}`], {
-      env: { ...process.env, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let logs = '';
-    child.stdout!.on('data', (d) => (logs += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await waitFor('readiness', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.ok || undefined);
+    const { child, grpc: grpcAddress, logs, exited } = await spawnSidecarProcess(file, ['--socket', socket]);
     // Both transports answer: TCP and the unix socket.
     const viaSocket = quotaClient(`unix:${socket}`);
     expect((await viaSocket.check({ tenantId: 'acme', featureId: 'f', cost: 1 })).allowed).toBe(true);
     viaSocket.close();
-    const client = quotaClient(`127.0.0.1:${grpcPort}`);
+    const client = quotaClient(grpcAddress);
     await client.check({ tenantId: 'acme', featureId: 'f', cost: 0 });
     const inFlight = Array.from({ length: 2000 }, () => client.check({ tenantId: 'acme', featureId: 'f', cost: 1 }));
     await Promise.race(inFlight);
@@ -162,7 +154,7 @@ describe('graceful shutdown', () => {
     // Calls that reached the server before the signal were answered; the rest were refused, none left hanging.
     expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason.code).toBe(grpc.status.UNAVAILABLE);
-    expect(logs).toContain('sidecar stopped');
+    expect(logs()).toContain('sidecar stopped');
     expect(existsSync(socket)).toBe(false);
     await expect(client.check({ tenantId: 'acme', featureId: 'f', cost: 1 })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     client.close();

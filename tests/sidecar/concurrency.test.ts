@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { freePort, waitFor } from '../harness/ports.js';
 import { sharedRedisUrl } from '../harness/redis.js';
-import { catalog, quotaClient, startTestSidecar, testConfig } from './support.js';
+import { catalog, quotaClient, spawnSidecarProcess, startTestSidecar, testConfig } from './support.js';
 
 const redisUrl = sharedRedisUrl(inject('redisUrl'));
 // One token an hour: refill during the test is negligible, so "exactly the burst" is exact.
@@ -85,22 +84,20 @@ describe('two sidecar processes on one Redis', () => {
   });
 
   async function spawnSidecar(configFile: string): Promise<string> {
-    const [grpcPort, httpPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['dist/cli/tollgate.js', 'sidecar', '--config', configFile, '--grpc', `127.0.0.1:${grpcPort}`, '--http', `127.0.0.1:${httpPort}`], {
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
-    await waitFor('sidecar readiness', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.ok || undefined);
-    return `127.0.0.1:${grpcPort}`;
+    const p = await spawnSidecarProcess(configFile);
+    children.push(p.child);
+    return p.grpc;
   }
 
   it('stay within the documented bound for one tenant', async () => {
     const config = testConfig({ ...catalog([feature]), sidecar: { leases } }, redisUrl);
     const dir = mkdtempSync(join(tmpdir(), 'tg-two-'));
     const file = join(dir, 'tollgate.yaml');
-    writeFileSync(file, stringify({ redis: config.redis, sidecar: { leases }, plans: config.plans, tenants: config.tenants }));
-    const [a, b] = [quotaClient(await spawnSidecar(file)), quotaClient(await spawnSidecar(file))];
+    const file2 = join(dir, 'tollgate-2.yaml');
+    // Each sidecar owns its data directory (usage spool, embedded store).
+    writeFileSync(file, stringify({ data_dir: join(dir, 'a'), redis: config.redis, sidecar: { leases }, plans: config.plans, tenants: config.tenants }));
+    writeFileSync(file2, stringify({ data_dir: join(dir, 'b'), redis: config.redis, sidecar: { leases }, plans: config.plans, tenants: config.tenants }));
+    const [a, b] = [quotaClient(await spawnSidecar(file)), quotaClient(await spawnSidecar(file2))];
     try {
       // Connect both first, so neither drains the bucket before the other has a channel.
       await Promise.all([a.check({ tenantId: 'acme', featureId: 'f', cost: 0 }), b.check({ tenantId: 'acme', featureId: 'f', cost: 0 })]);

@@ -16,7 +16,7 @@ describe('Redis killed mid-run', () => {
       { id: 'open', rate_limit: { per_hour: 1, burst: 5 }, quota: { limit: 100, period: 'month' }, on_store_failure: 'open' },
       { id: 'closed', rate_limit: { per_hour: 1, burst: 5 }, on_store_failure: 'closed' },
     ];
-    const t = await startTestSidecar(testConfig({ ...catalog(features), sidecar: { leases: { enabled: false } } }, redis.url));
+    const t = await startTestSidecar(testConfig({ ...catalog(features), redis: { command_timeout_ms: 50 }, sidecar: { leases: { enabled: false } } }, redis.url));
     try {
       const c = (featureId: string, cost = 1) => t.client.check({ tenantId: 'acme', featureId, cost });
       expect(await c('open', 3)).toMatchObject({ allowed: true, degraded: false, quotaRemaining: '97' });

@@ -65,7 +65,7 @@ describe('reserve, commit, release', () => {
     expect(r.decision).toMatchObject({ allowed: true, remaining: '400', quotaRemaining: '400' });
     expect(r.reservationId).toMatch(/^[0-9A-Z]{26}$/);
     // The hold is real: a second reservation that does not fit is refused.
-    expect((await client.reserve({ tenantId: 'acme', featureId: 'tok', estimate: 500 })).decision.reason).toBe('QUOTA_EXHAUSTED');
+    expect((await client.reserve({ tenantId: 'acme', featureId: 'tok', estimate: 500 })).decision?.reason).toBe('QUOTA_EXHAUSTED');
     const done = await client.commit({ tenantId: 'acme', reservationId: r.reservationId, actual: 250 });
     expect(done).toMatchObject({ settled: true, estimate: '600', actual: '250', overage: false });
     const after = await client.check({ tenantId: 'acme', featureId: 'tok', cost: 1 });

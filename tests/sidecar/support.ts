@@ -1,17 +1,56 @@
 import * as grpc from '@grpc/grpc-js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { configSchema, type TollgateConfig } from '../../common/config/schema.js';
 import { createLogger } from '../../common/log.js';
 import { loadQuotaProto } from '../../common/proto.js';
 import type { CheckResponse__Output } from '../../proto/gen/tollgate/v1/CheckResponse.js';
+import type { CheckBatchResponse__Output } from '../../proto/gen/tollgate/v1/CheckBatchResponse.js';
+import type { ReserveResponse__Output } from '../../proto/gen/tollgate/v1/ReserveResponse.js';
 import { startSidecar, type SidecarHandle, type SidecarOptions } from '../../sidecar/src/server.js';
 
 export const quiet = createLogger('test', 'silent');
 
-/** A config with its own Redis key prefix, so tests sharing one Redis never see each other's keys. */
+/**
+ * A config with its own Redis key prefix, so tests sharing one Redis never see each other's keys. Redis calls get
+ * 1 s instead of the 50 ms default: on a loaded 2-core CI machine 50 ms timeouts would turn exactness tests into
+ * degraded-mode tests (which have their own test, with the default).
+ */
 export function testConfig(raw: Record<string, unknown>, redisUrl?: string): TollgateConfig {
   const config = configSchema.parse(raw);
-  return { ...config, redis: { ...config.redis, url: redisUrl, key_prefix: `t${randomBytes(5).toString('hex')}` } };
+  const redis = raw.redis as { command_timeout_ms?: number } | undefined;
+  return {
+    ...config,
+    redis: { ...config.redis, url: redisUrl, key_prefix: `t${randomBytes(5).toString('hex')}`, command_timeout_ms: redis?.command_timeout_ms ?? 1000 },
+  };
+}
+
+/**
+ * Runs `tollgate sidecar` as a real process on ports the OS picks, and reads them from its "listening" log line
+ * (choosing free ports beforehand races with everything else on the machine).
+ */
+export async function spawnSidecarProcess(configFile: string, args: string[] = []): Promise<{ child: ChildProcess; grpc: string; http: string; logs: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['dist/cli/tollgate.js', 'sidecar', '--config', configFile, '--grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const listening = await new Promise<{ grpc: string; http: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sidecar did not start within 60 s: ${err}${out}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.includes('"sidecar listening"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`sidecar exited with ${code}: ${err}`)));
+  });
+  return { child, grpc: listening.grpc, http: listening.http, logs: () => out, exited };
 }
 
 export function catalog(features: unknown[], tenants: Array<{ id: string; status?: string }> = [{ id: 'acme' }]) {
@@ -31,8 +70,8 @@ export function quotaClient(address: string) {
       new Promise<Res>((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res!))));
   return {
     check: call<object, CheckResponse__Output>(q.Check.bind(q)),
-    checkBatch: call<object, { results: Array<{ decision?: CheckResponse__Output; error?: { code: number; message: string; field: string } }> }>(q.CheckBatch.bind(q)),
-    reserve: call<object, { decision: CheckResponse__Output; reservationId: string; expiresInMs: string }>(q.Reserve.bind(q)),
+    checkBatch: call<object, CheckBatchResponse__Output>(q.CheckBatch.bind(q)),
+    reserve: call<object, ReserveResponse__Output>(q.Reserve.bind(q)),
     commit: call<object, { settled: boolean; estimate: string; actual: string; overage: boolean }>(q.Commit.bind(q)),
     release: call<object, { released: boolean }>(q.Release.bind(q)),
     checkEntitlement: call<object, { allowed: boolean; reason: string; planId: string }>(e.CheckEntitlement.bind(e)),
