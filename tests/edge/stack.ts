@@ -44,8 +44,10 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(config: TollgateConfig): Promise<Stack> {
+export async function startStack(base: TollgateConfig): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'tg-edge-'));
+  // Its own data directory: the usage spool allows one sidecar per directory.
+  const config: TollgateConfig = { ...base, data_dir: dir };
   const socketPath = join(dir, 'sidecar.sock');
   const sidecar = await startSidecar(config, { grpc: '127.0.0.1:0', socket: socketPath, http: '127.0.0.1:0', logger: createLogger('sidecar', 'silent') });
   const redis = new Redis(config.redis.url!);
