@@ -4,7 +4,7 @@ import type { TollgateConfig } from '../../common/config/schema.js';
 import { createLogger, type Logger } from '../../common/log.js';
 import { connectRedisPatient } from '../../common/redis.js';
 import { activeApiKeyHashes } from './adapters/api-key-store.js';
-import { openDatabase, type Database } from './adapters/database.js';
+import { openDatabase, type Database, type DatabaseTarget } from './adapters/database.js';
 import { applyMigrations } from './adapters/migrations.js';
 import { SnapshotPublisher } from './adapters/snapshot-publisher.js';
 import { plansOf, type LedgerContext } from './app/context.js';
@@ -26,10 +26,11 @@ export interface RuntimeOptions {
   usageReader?: UsageReader;
   /** Skip migrations (they need the owner's privileges); default: apply them on start. */
   migrate?: boolean;
+  /** Overrides the database of config and environment (tests give each service its own database). */
+  database?: DatabaseTarget;
 }
 
-async function migrated(config: TollgateConfig): Promise<Database> {
-  const target = databaseTarget(config);
+async function migrated(config: TollgateConfig, target: DatabaseTarget): Promise<Database> {
   const owner = await openDatabase(target);
   try {
     await applyMigrations(owner, config.ledger.database.service_role);
@@ -42,10 +43,11 @@ async function migrated(config: TollgateConfig): Promise<Database> {
 export async function openLedgerRuntime(config: TollgateConfig, options: RuntimeOptions = {}): Promise<LedgerRuntime> {
   const logger = options.logger ?? createLogger('ledger');
   const clock = options.clock ?? (() => new Date());
+  const target = options.database ?? databaseTarget(config);
   const db =
     options.migrate === false
-      ? await openDatabase(databaseTarget(config), { role: config.ledger.database.service_role, poolSize: config.ledger.database.pool_size })
-      : await migrated(config);
+      ? await openDatabase(target, { role: config.ledger.database.service_role, poolSize: config.ledger.database.pool_size })
+      : await migrated(config, target);
   const redis = connectRedisPatient(config.redis.url);
   redis.on('error', () => undefined); // reconnects on its own; publishes failing meanwhile are retried
   const plans = plansOf(config);
