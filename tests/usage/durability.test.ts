@@ -9,6 +9,7 @@ import { openUsageStore, usageStoreSettings } from '../../common/clickhouse/stor
 import { usageRowTsv } from '../../common/clickhouse/usage-row.js';
 import type { TollgateConfig } from '../../common/config/schema.js';
 import { Spool } from '../../sidecar/src/usage/adapters/spool.js';
+import { encodeUsageRecord } from '../../sidecar/src/usage/adapters/usage-record.js';
 import { ClickHouseServer, sharedClickHouseUrl } from '../harness/clickhouse.js';
 import { freePort } from '../harness/ports.js';
 import { eventually, sleep, startUsageSidecar, usageClient, usageTestConfig, WIDE, type UsageClient } from './support.js';
@@ -135,10 +136,11 @@ describe('usage durability', () => {
     const { spool } = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 20, fsyncIntervalMs: 0 });
     const now = Date.now();
     const rows = [1, 2, 3].map((i) => ({ eventId: ulid(), tenantId: 'gamma', serviceId: '', featureId: 'tokens', quantity: String(i), eventTimeMs: now, attributes: {}, correction: '' as const, correctsEventId: '', receivedAtMs: now }));
-    await spool.append(rows.map((r) => Buffer.from(usageRowTsv(r))));
+    const summary = { hours: [['gamma', 'tokens', now - (now % 3_600_000)] as [string, string, number]], corrections: [] };
+    await spool.append(encodeUsageRecord(rows.map(usageRowTsv).join(''), summary), 3);
     await spool.close();
     const segment = readdirSync(dir).filter((f) => f.endsWith('.log')).sort().pop()!;
-    appendFileSync(join(dir, segment), Buffer.from([200, 0, 0, 0, 9, 9, 9, 9]) + 'half a record');
+    appendFileSync(join(dir, segment), Buffer.concat([Buffer.from([200, 0, 0, 0, 9, 9, 9, 9, 1, 0, 0, 0]), Buffer.from('half a record')]));
 
     const { client, stop } = await startUsageSidecar(config);
     cleanups.push(stop);
@@ -166,7 +168,7 @@ describe('usage durability', () => {
     expect(single.code).toBe(status.RESOURCE_EXHAUSTED);
     await stop();
     const { spool, recovery } = await Spool.open({ dir: join(config.data_dir, 'spool'), maxBytes: 1 << 20, segmentBytes: 4096, fsyncIntervalMs: 0 });
-    expect(recovery.records).toBe(acknowledged);
+    expect(recovery.events).toBe(acknowledged);
     await spool.close();
   });
 });

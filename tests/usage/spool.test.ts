@@ -20,9 +20,9 @@ async function readAll(spool: Spool): Promise<{ texts: string[]; end: SpoolPosit
   const texts: string[] = [];
   let position = spool.firstPosition();
   for (;;) {
-    const { payloads, next } = await spool.read(position, 1000);
-    if (payloads.length === 0 && next.segment === position.segment && next.offset === position.offset) return { texts, end: position };
-    texts.push(...payloads.map((p) => p.toString()));
+    const { records, next } = await spool.read(position, 1000);
+    if (records.length === 0 && next.segment === position.segment && next.offset === position.offset) return { texts, end: position };
+    texts.push(...records.map((r) => r.payload.toString()));
     position = next;
   }
 }
@@ -31,12 +31,12 @@ describe('spool', () => {
   it('returns acknowledged records in order across segments and after reopening', async () => {
     const dir = tempDir('spool');
     const { spool } = await openSpool(dir);
-    for (let i = 0; i < 500; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => spool.append([payload(i + j)])));
+    for (let i = 0; i < 500; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => spool.append(payload(i + j), 1)));
     expect(readdirSync(dir).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(2);
     await spool.close();
 
     const { spool: reopened, recovery } = await openSpool(dir);
-    expect(recovery.records).toBe(500);
+    expect(recovery.events).toBe(500);
     expect(recovery.tornTails).toEqual([]);
     const { texts } = await readAll(reopened);
     expect(texts).toEqual(Array.from({ length: 500 }, (_, i) => payload(i).toString()));
@@ -45,32 +45,33 @@ describe('spool', () => {
   it('deletes segments only up to the released position', async () => {
     const dir = tempDir('spool');
     const { spool } = await openSpool(dir);
-    for (let i = 0; i < 300; i++) await spool.append([payload(i)]);
+    for (let i = 0; i < 300; i++) await spool.append(payload(i), 1);
     const first = await spool.read(spool.firstPosition(), 100);
+    expect(first.records).toHaveLength(100);
     const before = spool.stats();
-    await spool.release(first.next, first.payloads.length);
-    expect(spool.stats().pendingRecords).toBe(before.pendingRecords - first.payloads.length);
+    await spool.release(first.next, 100);
+    expect(spool.stats().pendingEvents).toBe(before.pendingEvents - 100);
     const { end } = await readAll(spool);
-    await spool.release(end, 300 - first.payloads.length);
-    expect(spool.stats().pendingRecords).toBe(0);
+    await spool.release(end, 200);
+    expect(spool.stats().pendingEvents).toBe(0);
     // Only the active segment is left.
     expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toHaveLength(1);
     await spool.close();
     const { recovery } = await openSpool(dir);
-    expect(recovery.records).toBe(0);
+    expect(recovery.events).toBe(0);
   });
 
   it('cuts a torn tail back to the last whole record', async () => {
     const dir = tempDir('spool');
     const { spool } = await openSpool(dir, { segmentBytes: 1 << 20 });
-    await spool.append([payload(1), payload(2), payload(3)]);
+    await Promise.all([spool.append(payload(1), 1), spool.append(payload(2), 1), spool.append(payload(3), 1)]);
     await spool.close();
     const segment = join(dir, readdirSync(dir).filter((f) => f.endsWith('.log')).sort()[0]);
     const whole = statSync(segment).size;
     // A crash mid-append: half of a fourth record's bytes reached the disk.
-    appendFileSync(segment, Buffer.from([22, 0, 0, 0, 1, 2, 3, 4, 65, 66, 67]));
+    appendFileSync(segment, Buffer.from([22, 0, 0, 0, 1, 2, 3, 4, 1, 0, 0, 0, 65, 66, 67]));
     const { spool: reopened, recovery } = await openSpool(dir);
-    expect(recovery.tornTails).toEqual([{ file: segment.split('/').pop(), cutBytes: 11, corrupt: false }]);
+    expect(recovery.tornTails).toEqual([{ file: segment.split('/').pop(), cutBytes: 15, corrupt: false }]);
     expect(statSync(segment).size).toBe(whole);
     expect((await readAll(reopened)).texts).toEqual([1, 2, 3].map((i) => payload(i).toString()));
   });
@@ -78,7 +79,8 @@ describe('spool', () => {
   it('cuts a record whose checksum does not match, and everything after it', async () => {
     const dir = tempDir('spool');
     const { spool } = await openSpool(dir, { segmentBytes: 1 << 20 });
-    await spool.append([payload(1), payload(2)]);
+    await spool.append(payload(1), 1);
+    await spool.append(payload(2), 1);
     await spool.close();
     const segment = join(dir, readdirSync(dir).filter((f) => f.endsWith('.log')).sort()[0]);
     truncateSync(segment, statSync(segment).size - 1);
@@ -95,7 +97,7 @@ describe('spool', () => {
     let full: unknown;
     for (let i = 0; i < 200 && !full; i++) {
       try {
-        await spool.append([payload(i)]);
+        await spool.append(payload(i), 1);
         accepted++;
       } catch (err) {
         full = err;
@@ -106,7 +108,20 @@ describe('spool', () => {
     const { texts, end } = await readAll(spool);
     expect(texts).toHaveLength(accepted);
     await spool.release(end, accepted);
-    await expect(spool.append([payload(999)])).resolves.toBeUndefined();
+    await expect(spool.append(payload(999), 1)).resolves.toBeUndefined();
+  });
+
+  it('counts events, not records, and reads records larger than one read chunk', async () => {
+    const dir = tempDir('spool');
+    const { spool } = await openSpool(dir, { maxBytes: 64 << 20, segmentBytes: 1 << 20 });
+    const big = Buffer.alloc(10 << 20, 'x');
+    await spool.append(big, 5000);
+    await spool.append(payload(1), 3);
+    expect(spool.stats().pendingEvents).toBe(5003);
+    const first = await spool.read(spool.firstPosition(), 1);
+    expect(first.records.map((r) => [r.payload.length, r.count])).toEqual([[big.length, 5000]]);
+    const second = await spool.read(first.next, 10_000);
+    expect(second.records.map((r) => r.count)).toEqual([3]);
   });
 
   it('refuses a second process-level owner of the directory', async () => {

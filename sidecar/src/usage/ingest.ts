@@ -1,6 +1,7 @@
-import { usageRowTsv } from '../../../common/clickhouse/usage-row.js';
+import { usageRowTsv, type UsageRow } from '../../../common/clickhouse/usage-row.js';
 import type { Decider, SnapshotSource } from '../ports.js';
 import { Spool, SpoolFullError } from './adapters/spool.js';
+import { encodeUsageRecord, SummaryBuilder } from './adapters/usage-record.js';
 import type { UsageMetrics } from './metrics.js';
 import { Code, validateEvent, type EventError, type UsageEventInput, type ValidationLimits } from './domain/validate-event.js';
 
@@ -27,6 +28,8 @@ export function quotaCost(quantity: string): number {
   return Math.min(whole, Number.MAX_SAFE_INTEGER);
 }
 
+const ROOM_FOR_ONE_EVENT = 4096;
+
 /** How many recently enforced event ids are remembered, so a retried report does not spend quota twice. */
 const ENFORCED_MEMORY = 100_000;
 
@@ -43,8 +46,7 @@ export class UsageIngest {
     const started = process.hrtime.bigint();
     const nowMs = this.deps.nowMs();
     const outcomes: ReportOutcome[] = new Array(events.length);
-    const toSpool: number[] = [];
-    const payloads: Buffer[] = [];
+    const rows: Array<UsageRow | undefined> = new Array(events.length);
     const ctx = {
       nowMs,
       limits: this.deps.limits,
@@ -58,30 +60,43 @@ export class UsageIngest {
         outcomes[i] = { eventId: result.eventId, accepted: false, error: result.error };
         continue;
       }
-      const payload = Buffer.from(usageRowTsv(result.row));
       const { row, feature } = result;
       outcomes[i] = { eventId: row.eventId, accepted: true };
+      rows[i] = row;
       if (feature.enforce_on_report && row.correction === '' && !this.enforced.has(row.eventId)) {
-        enforcement.push(this.enforce(row.tenantId, row.featureId, row.eventId, row.quantity, payload.length).then((error) => {
-          if (error) outcomes[i] = { eventId: row.eventId, accepted: false, error };
-        }));
+        enforcement.push(
+          this.enforce(row.tenantId, row.featureId, row.eventId, row.quantity).then((error) => {
+            if (error) {
+              outcomes[i] = { eventId: row.eventId, accepted: false, error };
+              rows[i] = undefined;
+            }
+          }),
+        );
       }
-      toSpool.push(i);
-      payloads.push(payload);
     }
     if (enforcement.length > 0) await Promise.all(enforcement);
 
-    const spoolIndexes = toSpool.filter((i) => outcomes[i].accepted);
-    const spoolPayloads = spoolIndexes.length === toSpool.length ? payloads : toSpool.flatMap((i, k) => (outcomes[i].accepted ? [payloads[k]] : []));
-    if (spoolPayloads.length > 0) {
+    // One spool record per call: one checksum, one write, one fsync shared with concurrent calls.
+    let text = '';
+    let count = 0;
+    const summary = new SummaryBuilder();
+    for (const row of rows) {
+      if (!row) continue;
+      text += usageRowTsv(row);
+      summary.add(row.tenantId, row.featureId, row.eventTimeMs, row.correctsEventId);
+      count++;
+    }
+    if (count > 0) {
       try {
-        await this.deps.spool.append(spoolPayloads);
+        await this.deps.spool.append(encodeUsageRecord(text, summary.build()), count);
       } catch (err) {
         const error: EventError =
           err instanceof SpoolFullError
             ? { code: Code.RESOURCE_EXHAUSTED, reason: 'SPOOL_FULL', field: '', message: `${err.message}; retry later` }
             : { code: Code.UNAVAILABLE, reason: 'UNAVAILABLE', field: '', message: `usage spool write failed: ${(err as Error).message}; retry` };
-        for (const i of spoolIndexes) outcomes[i] = { eventId: outcomes[i].eventId, accepted: false, error };
+        rows.forEach((row, i) => {
+          if (row) outcomes[i] = { eventId: outcomes[i].eventId, accepted: false, error };
+        });
       }
     }
     this.count(outcomes);
@@ -90,9 +105,9 @@ export class UsageIngest {
   }
 
   /** Counts the event into its period quota; an explicit error when the decider says no. */
-  private async enforce(tenantId: string, featureId: string, eventId: string, quantity: string, bytes: number): Promise<EventError | undefined> {
-    // Refuse before spending quota on an event the spool could not take anyway.
-    if (!this.deps.spool.hasRoom(bytes)) return undefined;
+  private async enforce(tenantId: string, featureId: string, eventId: string, quantity: string): Promise<EventError | undefined> {
+    // Do not spend quota on an event the spool could not take anyway (it is refused as SPOOL_FULL).
+    if (!this.deps.spool.hasRoom(ROOM_FOR_ONE_EVENT)) return undefined;
     const decision = await this.deps.decider.check({ tenantId, featureId, cost: quotaCost(quantity), dryRun: false });
     if (!decision.allowed && !decision.shadow) {
       return {

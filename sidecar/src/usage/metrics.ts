@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { SpoolStats } from './adapters/spool.js';
 
 export interface UsageMetrics {
   eventsReported(outcome: 'accepted' | 'rejected', reason: string, count: number): void;
@@ -10,7 +11,7 @@ export interface UsageMetrics {
 /** Spool depth and shipping lag are read from the spool when Prometheus scrapes. */
 export function createUsageMetrics(
   registry: Registry,
-  spoolStats: () => { bytes: number; pendingRecords: number; oldestPendingMs: number; segments: number },
+  spoolStats: () => SpoolStats,
 ): UsageMetrics {
   const events = new Counter({ name: 'tollgate_usage_events_total', help: 'Reported usage events by outcome and reason', labelNames: ['outcome', 'reason'] as const, registers: [registry] });
   const ack = new Histogram({
@@ -28,9 +29,18 @@ export function createUsageMetrics(
   const shipSeconds = new Histogram({ name: 'tollgate_usage_ship_seconds', help: 'Time of one successful batch insert', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
   const shipped = new Counter({ name: 'tollgate_usage_shipped_events_total', help: 'Events confirmed by ClickHouse (duplicates from replays included)', registers: [registry] });
   const failures = new Counter({ name: 'tollgate_usage_ship_failures_total', help: 'Failed batch inserts (retried with backoff)', registers: [registry] });
-  new Gauge({ name: 'tollgate_usage_spool_events', help: 'Acknowledged events not yet confirmed by ClickHouse (spool depth)', registers: [registry], collect() { this.set(spoolStats().pendingRecords); } });
+  new Gauge({ name: 'tollgate_usage_spool_events', help: 'Acknowledged events not yet confirmed by ClickHouse (spool depth)', registers: [registry], collect() { this.set(spoolStats().pendingEvents); } });
   new Gauge({ name: 'tollgate_usage_spool_bytes', help: 'Bytes of spool segments not yet released', registers: [registry], collect() { this.set(spoolStats().bytes); } });
   new Gauge({ name: 'tollgate_usage_spool_segments', help: 'Spool segment files on disk', registers: [registry], collect() { this.set(spoolStats().segments); } });
+  new Counter({
+    name: 'tollgate_usage_spool_appended_bytes_total',
+    help: 'Bytes appended to the spool (record headers included) since start',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(spoolStats().appendedBytes);
+    },
+  });
   new Gauge({
     name: 'tollgate_usage_shipping_lag_seconds',
     help: 'Age of the oldest acknowledged event not yet confirmed by ClickHouse',

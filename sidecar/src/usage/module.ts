@@ -64,7 +64,7 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     fsyncIntervalMs: usage.spool.fsync_interval_ms,
   });
   if (recovery.tornTails.length > 0) logger.warn({ tornTails: recovery.tornTails }, 'usage spool: cut torn tails after an unclean stop (those records were never acknowledged)');
-  if (recovery.records > 0) logger.info({ events: recovery.records, segments: recovery.segments }, 'usage spool: unshipped events from before the restart will be shipped');
+  if (recovery.events > 0) logger.info({ events: recovery.events, segments: recovery.segments }, 'usage spool: unshipped events from before the restart will be shipped');
 
   let store: UsageStore;
   try {
@@ -93,7 +93,7 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     },
     metrics,
     logger,
-    (payloads) => rollup.noteShipped(payloads),
+    (summaries) => rollup.noteShipped(summaries),
   );
   const ingest = new UsageIngest({
     spool,

@@ -1,7 +1,8 @@
 import type { Logger } from '../../../common/log.js';
-import { dateTimeText, parseDateTimeText, sqlString } from '../../../common/clickhouse/sql-text.js';
+import { dateTimeText, sqlString } from '../../../common/clickhouse/sql-text.js';
 import type { UsageStore } from '../../../common/clickhouse/store.js';
 import { hourlySql } from '../../../common/clickhouse/usage-queries.js';
+import type { RecordSummary } from './adapters/usage-record.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -39,15 +40,17 @@ export class RollupRefresher {
     await this.running;
   }
 
-  /** Records what a shipped batch of TabSeparated rows touched (column order of USAGE_ROW_COLUMNS). */
-  noteShipped(payloads: Buffer[]): void {
-    for (const payload of payloads) {
-      const fields = payload.toString('utf8').split('\t', 11);
-      const key = `${fields[0]}\t${fields[1]}`;
+  /** Records what shipped records touched. */
+  noteShipped(summaries: RecordSummary[]): void {
+    const entryFor = (tenantId: string, featureId: string) => {
+      const key = `${tenantId}\t${featureId}`;
       let entry = this.touched.get(key);
-      if (!entry) this.touched.set(key, (entry = { tenantId: fields[0], featureId: fields[1], hours: new Set(), corrected: new Set() }));
-      if (fields[9] === '') entry.hours.add(Math.floor(parseDateTimeText(fields[2]).getTime() / HOUR_MS) * HOUR_MS);
-      else entry.corrected.add(fields[10]);
+      if (!entry) this.touched.set(key, (entry = { tenantId, featureId, hours: new Set(), corrected: new Set() }));
+      return entry;
+    };
+    for (const summary of summaries) {
+      for (const [tenantId, featureId, hour] of summary.hours) entryFor(tenantId, featureId).hours.add(hour);
+      for (const [tenantId, featureId, id] of summary.corrections) entryFor(tenantId, featureId).corrected.add(id);
     }
   }
 

@@ -2,7 +2,8 @@ import type { Logger } from '../../../common/log.js';
 import type { UsageStore } from '../../../common/clickhouse/store.js';
 import { USAGE_ROW_COLUMNS } from '../../../common/clickhouse/usage-row.js';
 import { migrateUsageStore } from '../../../common/clickhouse/migrations.js';
-import type { Spool, SpoolPosition } from './adapters/spool.js';
+import type { Spool, SpoolPosition, SpoolRecord } from './adapters/spool.js';
+import { decodeUsageRecord, type RecordSummary } from './adapters/usage-record.js';
 import type { UsageMetrics } from './metrics.js';
 
 export interface ShipperOptions {
@@ -38,7 +39,7 @@ export class Shipper {
     private readonly options: ShipperOptions,
     private readonly metrics: UsageMetrics,
     private readonly logger: Logger,
-    private readonly onShipped: (payloads: Buffer[]) => void = () => {},
+    private readonly onShipped: (summaries: RecordSummary[]) => void = () => {},
   ) {}
 
   start(): void {
@@ -54,20 +55,24 @@ export class Shipper {
 
   private async run(): Promise<void> {
     let position = this.spool.firstPosition();
-    let batch: Buffer[] = [];
+    let batch: SpoolRecord[] = [];
+    let events = 0;
     let batchStartedAt = 0;
     for (;;) {
-      const room = this.options.batchEvents - batch.length;
-      const { payloads, next } = await this.spool.read(position, room);
-      if (payloads.length > 0 && batch.length === 0) batchStartedAt = Date.now();
-      batch = batch.length === 0 ? payloads : batch.concat(payloads);
+      const { records, next } = await this.spool.read(position, this.options.batchEvents - events);
+      if (records.length > 0 && batch.length === 0) batchStartedAt = Date.now();
+      for (const r of records) {
+        batch.push(r);
+        events += r.count;
+      }
       const moved = next.segment !== position.segment || next.offset !== position.offset;
       position = next;
-      const due = batch.length >= this.options.batchEvents || (batch.length > 0 && (this.stopping || Date.now() - batchStartedAt >= this.options.batchIntervalMs));
+      const due = events >= this.options.batchEvents || (batch.length > 0 && (this.stopping || Date.now() - batchStartedAt >= this.options.batchIntervalMs));
       if (due) {
-        const shipped = await this.shipWithRetry(batch, position);
+        const shipped = await this.shipWithRetry(batch, events, position);
         if (!shipped) return;
         batch = [];
+        events = 0;
         continue;
       }
       if (moved) continue;
@@ -102,28 +107,30 @@ export class Shipper {
   }
 
   /** False when stopping interrupted the retries. */
-  private async shipWithRetry(batch: Buffer[], upTo: SpoolPosition): Promise<boolean> {
+  private async shipWithRetry(records: SpoolRecord[], events: number, upTo: SpoolPosition): Promise<boolean> {
+    const decoded = records.map((r) => decodeUsageRecord(r.payload));
+    const body = Buffer.concat(decoded.map((d) => d.rows));
     for (let attempt = 0; ; attempt++) {
       try {
         if (!this.migrated && this.options.migrateAtStart) await migrateUsageStore(this.store);
         this.migrated = true;
         const started = process.hrtime.bigint();
-        await this.store.insertTsv('usage_events', USAGE_ROW_COLUMNS, Buffer.concat(batch));
-        this.metrics.batchShipped(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
-        if (!this.connected || attempt > 0) this.logger.info({ events: batch.length, attempts: attempt + 1 }, 'usage shipper: ClickHouse confirmed a batch');
+        await this.store.insertTsv('usage_events', USAGE_ROW_COLUMNS, body);
+        this.metrics.batchShipped(events, Number(process.hrtime.bigint() - started) / 1e9);
+        if (!this.connected || attempt > 0) this.logger.info({ events, attempts: attempt + 1 }, 'usage shipper: ClickHouse confirmed a batch');
         this.connected = true;
-        await this.spool.release(upTo, batch.length);
-        this.onShipped(batch);
+        await this.spool.release(upTo, events);
+        this.onShipped(decoded.map((d) => d.summary));
         return true;
       } catch (err) {
         this.metrics.shipFailed();
         if (this.stopping) {
-          this.logger.warn({ err: String(err), events: batch.length }, 'usage shipper: stopping with events left in the spool; they ship at the next start');
+          this.logger.warn({ err: String(err), events }, 'usage shipper: stopping with events left in the spool; they ship at the next start');
           return false;
         }
         const wait = backoffMs(attempt, this.options.retryMinMs, this.options.retryMaxMs);
         if (attempt === 0 || attempt % 10 === 0) {
-          this.logger.warn({ err: String(err), events: batch.length, attempt: attempt + 1, retryInMs: wait }, 'usage shipper: ClickHouse insert failed; retrying, events stay in the spool');
+          this.logger.warn({ err: String(err), events, attempt: attempt + 1, retryInMs: wait }, 'usage shipper: ClickHouse insert failed; retrying, events stay in the spool');
         }
         await this.sleep(wait);
       }

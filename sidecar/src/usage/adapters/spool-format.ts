@@ -4,45 +4,62 @@ import { crc32 } from 'node:zlib';
  * On-disk format of spool segments.
  *
  *   segment := MAGIC record*
- *   record  := u32le payload_length · u32le crc32(payload) · payload
+ *   record  := u32le payload_length · u32le crc32(count ‖ payload) · u32le count · payload
  *
+ * `count` is how many events the payload holds (a record is one acknowledged append, typically a whole batch).
  * A record is whole when its length fits in the file and its checksum matches. After a crash only the tail of a
  * segment can be torn (appends are sequential), so recovery keeps the longest prefix of whole records.
  */
-export const SEGMENT_MAGIC = Buffer.from('TGSPOOL1');
-export const RECORD_HEADER_BYTES = 8;
+export const SEGMENT_MAGIC = Buffer.from('TGSPOOL2');
+export const RECORD_HEADER_BYTES = 12;
 /** Bigger than any record the sidecar writes; a length beyond this is a torn or corrupt header. */
-export const MAX_RECORD_BYTES = 1 << 20;
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-export function encodeRecord(payload: Buffer): Buffer {
-  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
-  record.writeUInt32LE(payload.length, 0);
-  record.writeUInt32LE(crc32(payload), 4);
-  payload.copy(record, RECORD_HEADER_BYTES);
-  return record;
+export interface SpoolRecord {
+  payload: Buffer;
+  count: number;
+}
+
+function checksum(count: number, payload: Buffer): number {
+  const countBytes = Buffer.allocUnsafe(4);
+  countBytes.writeUInt32LE(count, 0);
+  return crc32(payload, crc32(countBytes));
+}
+
+export function encodeRecordHeader(payload: Buffer, count: number): Buffer {
+  const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(checksum(count, payload), 4);
+  header.writeUInt32LE(count, 8);
+  return header;
 }
 
 export interface DecodedRecords {
-  payloads: Buffer[];
+  records: SpoolRecord[];
   /** Bytes of `chunk` consumed by whole records. */
   consumed: number;
   /** True when decoding stopped at a record whose checksum or length is wrong (not merely incomplete). */
   corrupt: boolean;
+  /** When stopped at an incomplete record: its total size, header included. */
+  incompleteBytes?: number;
 }
 
-/** Decodes whole records from the start of `chunk`, at most `maxRecords`. */
-export function decodeRecords(chunk: Buffer, maxRecords = Number.POSITIVE_INFINITY): DecodedRecords {
-  const payloads: Buffer[] = [];
+/** Decodes whole records from the start of `chunk` until they hold at least `maxCount` events. */
+export function decodeRecords(chunk: Buffer, maxCount = Number.POSITIVE_INFINITY): DecodedRecords {
+  const records: SpoolRecord[] = [];
   let offset = 0;
-  while (payloads.length < maxRecords && offset + RECORD_HEADER_BYTES <= chunk.length) {
+  let count = 0;
+  while (count < maxCount && offset + RECORD_HEADER_BYTES <= chunk.length) {
     const length = chunk.readUInt32LE(offset);
-    if (length > MAX_RECORD_BYTES) return { payloads, consumed: offset, corrupt: true };
+    if (length > MAX_RECORD_BYTES) return { records, consumed: offset, corrupt: true };
     const end = offset + RECORD_HEADER_BYTES + length;
-    if (end > chunk.length) break;
+    if (end > chunk.length) return { records, consumed: offset, corrupt: false, incompleteBytes: RECORD_HEADER_BYTES + length };
+    const recordCount = chunk.readUInt32LE(offset + 8);
     const payload = chunk.subarray(offset + RECORD_HEADER_BYTES, end);
-    if (crc32(payload) !== chunk.readUInt32LE(offset + 4)) return { payloads, consumed: offset, corrupt: true };
-    payloads.push(payload);
+    if (checksum(recordCount, payload) !== chunk.readUInt32LE(offset + 4)) return { records, consumed: offset, corrupt: true };
+    records.push({ payload, count: recordCount });
+    count += recordCount;
     offset = end;
   }
-  return { payloads, consumed: offset, corrupt: false };
+  return { records, consumed: offset, corrupt: false };
 }

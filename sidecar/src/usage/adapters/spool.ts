@@ -1,7 +1,9 @@
 import { closeSync, openSync, fsyncSync, readFileSync, writeFileSync, unlinkSync, existsSync, mkdirSync } from 'node:fs';
 import { open, readdir, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeRecords, encodeRecord, MAX_RECORD_BYTES, SEGMENT_MAGIC } from './spool-format.js';
+import { decodeRecords, encodeRecordHeader, MAX_RECORD_BYTES, RECORD_HEADER_BYTES, SEGMENT_MAGIC, type SpoolRecord } from './spool-format.js';
+
+export type { SpoolRecord };
 
 /**
  * The sidecar's durable spool: append-only segment files of checksummed records.
@@ -30,9 +32,23 @@ export interface SpoolPosition {
 
 export interface RecoveryReport {
   segments: number;
-  records: number;
+  /** Events in the whole records found. */
+  events: number;
   /** Segments whose tail was cut, with the bytes removed. */
   tornTails: Array<{ file: string; cutBytes: number; corrupt: boolean }>;
+}
+
+export interface SpoolStats {
+  /** Bytes of segments on disk not yet released. */
+  bytes: number;
+  segments: number;
+  /** Events acknowledged and not yet released (spool depth). */
+  pendingEvents: number;
+  /** Age of the oldest unreleased record's commit. */
+  oldestPendingMs: number;
+  /** Since open: bytes appended (record headers included); events appended (plus those recovered at open). */
+  appendedBytes: number;
+  appendedEvents: number;
 }
 
 export class SpoolFullError extends Error {
@@ -87,6 +103,7 @@ export class Spool {
   private committedTotal = 0;
   private releasedTotal = 0;
   private releasedUpTo?: SpoolPosition;
+  private appendedBytes = 0;
   private readonly now: () => number;
 
   private constructor(private readonly options: SpoolOptions) {
@@ -110,22 +127,16 @@ export class Spool {
 
   // ---- writer side ----
 
-  /** Resolves once every payload is durable. Throws SpoolFullError at once when they would not fit. */
-  append(payloads: Buffer[]): Promise<void> {
+  /** Resolves once the record is durable. Throws SpoolFullError at once when it would not fit. */
+  append(payload: Buffer, count: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'));
-    const records: Buffer[] = [];
-    let bytes = 0;
-    for (const payload of payloads) {
-      if (payload.length > MAX_RECORD_BYTES) return Promise.reject(new Error(`spool record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`));
-      const record = encodeRecord(payload);
-      records.push(record);
-      bytes += record.length;
-    }
+    if (payload.length > MAX_RECORD_BYTES) return Promise.reject(new Error(`spool record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`));
+    const bytes = RECORD_HEADER_BYTES + payload.length;
     if (!this.hasRoom(bytes)) {
       return Promise.reject(new SpoolFullError(`usage spool is full (${this.bytes + this.queuedBytes} of ${this.options.maxBytes} bytes unshipped)`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, bytes, count: payloads.length, resolve, reject });
+      this.queue.push({ records: [encodeRecordHeader(payload, count), payload], bytes, count, resolve, reject });
       this.queuedBytes += bytes;
       this.scheduleCommit();
     });
@@ -163,6 +174,7 @@ export class Spool {
       if (this.active.size >= this.options.segmentBytes) await this.rotate();
       let position = this.active.size;
       // Positional writes: after a failed attempt the next commit overwrites the same bytes, never leaves a gap.
+      // writev takes at most IOV_MAX (1024) buffers.
       for (let i = 0; i < records.length; i += 1024) {
         const slice = records.slice(i, i + 1024);
         const { bytesWritten } = await this.activeHandle.writev(slice, position);
@@ -179,6 +191,7 @@ export class Spool {
     this.active.size += bytes;
     this.active.records += count;
     this.bytes += bytes;
+    this.appendedBytes += bytes;
     this.queuedBytes -= bytes;
     this.pending += count;
     this.committedTotal += count;
@@ -216,22 +229,29 @@ export class Spool {
     return { segment: first, offset: SEGMENT_MAGIC.length };
   }
 
-  /** Records from `from`, at most maxRecords; `next` is where to continue. Never crosses a segment boundary. */
-  async read(from: SpoolPosition, maxRecords: number): Promise<{ payloads: Buffer[]; next: SpoolPosition }> {
-    if (this.closed) return { payloads: [], next: from };
+  /** Records from `from` holding at least maxCount events (or all there are); never crosses a segment boundary. */
+  async read(from: SpoolPosition, maxCount: number): Promise<{ records: SpoolRecord[]; next: SpoolPosition }> {
+    if (this.closed) return { records: [], next: from };
     const segment = this.segments.get(from.segment);
     if (!segment) throw new Error(`spool segment ${from.segment} is gone (released or never existed)`);
     if (from.offset >= segment.size) {
-      if (segment.sealed && this.segments.has(segment.seq + 1)) return this.read({ segment: segment.seq + 1, offset: SEGMENT_MAGIC.length }, maxRecords);
-      return { payloads: [], next: from };
+      if (segment.sealed && this.segments.has(segment.seq + 1)) return this.read({ segment: segment.seq + 1, offset: SEGMENT_MAGIC.length }, maxCount);
+      return { records: [], next: from };
     }
     const handle = await this.readerFor(segment);
-    const length = Math.min(segment.size - from.offset, READ_CHUNK_BYTES);
-    const chunk = Buffer.allocUnsafe(length);
-    const { bytesRead } = await handle.read(chunk, 0, length, from.offset);
-    const decoded = decodeRecords(chunk.subarray(0, bytesRead), maxRecords);
-    if (decoded.corrupt) throw new Error(`spool segment ${segment.path} is corrupt at offset ${from.offset + decoded.consumed}`);
-    return { payloads: decoded.payloads, next: { segment: segment.seq, offset: from.offset + decoded.consumed } };
+    let length = Math.min(segment.size - from.offset, READ_CHUNK_BYTES);
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(chunk, 0, length, from.offset);
+      const decoded = decodeRecords(chunk.subarray(0, bytesRead), maxCount);
+      if (decoded.corrupt) throw new Error(`spool segment ${segment.path} is corrupt at offset ${from.offset + decoded.consumed}`);
+      // A record larger than the read chunk: read again, exactly that record.
+      if (decoded.records.length === 0 && decoded.incompleteBytes && decoded.incompleteBytes > length && from.offset + decoded.incompleteBytes <= segment.size) {
+        length = decoded.incompleteBytes;
+        continue;
+      }
+      return { records: decoded.records, next: { segment: segment.seq, offset: from.offset + decoded.consumed } };
+    }
   }
 
   private async readerFor(segment: Segment): Promise<FileHandle> {
@@ -242,13 +262,13 @@ export class Spool {
   }
 
   /**
-   * Everything before `upTo` is confirmed stored downstream: counts `records` as shipped and deletes segments that
+   * Everything before `upTo` is confirmed stored downstream: counts `events` as shipped and deletes segments that
    * lie wholly before it.
    */
-  async release(upTo: SpoolPosition, records: number): Promise<void> {
+  async release(upTo: SpoolPosition, events: number): Promise<void> {
     if (this.closed) return;
-    this.pending -= records;
-    this.releasedTotal += records;
+    this.pending -= events;
+    this.releasedTotal += events;
     this.releasedUpTo = upTo;
     while (this.commitTimes.length > 0 && this.commitTimes[0].upTo <= this.releasedTotal) this.commitTimes.shift();
     await this.deleteSegmentsBefore(upTo);
@@ -273,9 +293,16 @@ export class Spool {
     return new Promise((resolve) => this.commitWaiters.push(resolve));
   }
 
-  stats(): { bytes: number; segments: number; pendingRecords: number; oldestPendingMs: number } {
+  stats(): SpoolStats {
     const oldest = this.commitTimes[0];
-    return { bytes: this.bytes, segments: this.segments.size, pendingRecords: this.pending, oldestPendingMs: oldest ? this.now() - oldest.at : 0 };
+    return {
+      bytes: this.bytes,
+      segments: this.segments.size,
+      pendingEvents: this.pending,
+      oldestPendingMs: oldest ? this.now() - oldest.at : 0,
+      appendedBytes: this.appendedBytes,
+      appendedEvents: this.committedTotal,
+    };
   }
 
   /** Commits what is queued, then closes the files. Unreleased segments stay for the next start. */
@@ -304,7 +331,7 @@ export class Spool {
   }
 
   private async recover(): Promise<RecoveryReport> {
-    const report: RecoveryReport = { segments: 0, records: 0, tornTails: [] };
+    const report: RecoveryReport = { segments: 0, events: 0, tornTails: [] };
     const names = (await readdir(this.options.dir)).filter((n) => SEGMENT_FILE.test(n)).sort();
     for (const name of names) {
       const path = join(this.options.dir, name);
@@ -324,6 +351,7 @@ export class Spool {
       }
       const decoded = decodeRecords(content.subarray(SEGMENT_MAGIC.length));
       const whole = SEGMENT_MAGIC.length + decoded.consumed;
+      const events = decoded.records.reduce((n, r) => n + r.count, 0);
       if (whole < size) {
         await truncate(path, whole);
         const fd = openSync(path, 'r+');
@@ -331,12 +359,12 @@ export class Spool {
         closeSync(fd);
         report.tornTails.push({ file: name, cutBytes: size - whole, corrupt: decoded.corrupt });
       }
-      this.segments.set(seq, { seq, path, size: whole, records: decoded.payloads.length, sealed: true });
+      this.segments.set(seq, { seq, path, size: whole, records: events, sealed: true });
       this.bytes += whole;
-      this.pending += decoded.payloads.length;
-      this.committedTotal += decoded.payloads.length;
+      this.pending += events;
+      this.committedTotal += events;
       report.segments += 1;
-      report.records += decoded.payloads.length;
+      report.events += events;
     }
     if (this.committedTotal > 0) this.commitTimes.push({ upTo: this.committedTotal, at: this.now() });
     return report;

@@ -1,0 +1,69 @@
+import * as grpc from '@grpc/grpc-js';
+import { loadDefinition, tollgateProtoFile } from '../../common/proto.js';
+import type { ReportBatchResponse__Output } from '../../proto/gen/tollgate/v1/ReportBatchResponse.js';
+import type { GetUsageResponse__Output } from '../../proto/gen/tollgate/v1/GetUsageResponse.js';
+import type { BenchEvent } from './events.js';
+
+interface MethodCodec {
+  path: string;
+  requestSerialize(value: unknown): Buffer;
+  responseDeserialize(bytes: Buffer): unknown;
+}
+
+/**
+ * The in-repo load driver: ReportBatch requests are serialized before the clock starts, so the driver spends its
+ * time on the wire, not in protobuf encoding, and the measurement is of the sidecar.
+ */
+export class IngestDriver {
+  private readonly client: grpc.Client;
+  private readonly reportBatch: MethodCodec;
+  private readonly getUsage: MethodCodec;
+
+  constructor(address: string) {
+    const definition = loadDefinition([tollgateProtoFile('usage.proto')]);
+    const service = definition['tollgate.v1.UsageService'] as unknown as Record<string, MethodCodec>;
+    this.reportBatch = service.ReportBatch;
+    this.getUsage = service.GetUsage;
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+  }
+
+  encodeBatches(events: BenchEvent[], batchSize: number): Buffer[] {
+    const batches: Buffer[] = [];
+    for (let i = 0; i < events.length; i += batchSize) batches.push(this.reportBatch.requestSerialize({ events: events.slice(i, i + batchSize) }));
+    return batches;
+  }
+
+  private call<T>(method: MethodCodec, body: Buffer): Promise<T> {
+    return new Promise((resolve, reject) =>
+      this.client.makeUnaryRequest(method.path, (b: Buffer) => b, (b: Buffer) => method.responseDeserialize(b) as T, body, (err, res) => (err ? reject(err) : resolve(res!))),
+    );
+  }
+
+  /** Sends the batches with `concurrency` calls in flight; returns each call's acknowledgement latency (ms). */
+  async send(batches: Buffer[], concurrency: number): Promise<{ latenciesMs: number[]; accepted: number; rejected: number }> {
+    const latenciesMs: number[] = [];
+    let accepted = 0;
+    let rejected = 0;
+    let next = 0;
+    const lane = async () => {
+      while (next < batches.length) {
+        const body = batches[next++];
+        const started = process.hrtime.bigint();
+        const response = await this.call<ReportBatchResponse__Output>(this.reportBatch, body);
+        latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+        accepted += response.accepted;
+        rejected += response.rejected;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    return { latenciesMs, accepted, rejected };
+  }
+
+  usage(tenantId: string, featureId: string, start: string, end: string): Promise<GetUsageResponse__Output> {
+    return this.call(this.getUsage, this.getUsage.requestSerialize({ tenantId, featureId, start, end }));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

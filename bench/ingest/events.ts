@@ -1,0 +1,53 @@
+import { monotonicFactory } from 'ulid';
+import type { UsageRow } from '../../common/clickhouse/usage-row.js';
+import { seededRandom } from '../check/stats.js';
+
+export const BENCH_TENANTS = Array.from({ length: 10 }, (_, i) => `tenant-${i}`);
+export const BENCH_FEATURE = 'tokens';
+
+export interface BenchEvent {
+  eventId: string;
+  tenantId: string;
+  serviceId: string;
+  featureId: string;
+  /** Exact decimal text with up to 3 fractional digits. */
+  quantity: string;
+  timestamp: string;
+  attributes: Record<string, string>;
+}
+
+/** N events spread over the tenants and the last hour, the same sequence on every run. */
+export function generateEvents(n: number, nowMs: number): BenchEvent[] {
+  const random = seededRandom(42);
+  const ulid = monotonicFactory(random);
+  const events: BenchEvent[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const timeMs = nowMs - Math.floor(random() * 3_600_000);
+    events[i] = {
+      eventId: ulid(timeMs),
+      tenantId: BENCH_TENANTS[i % BENCH_TENANTS.length],
+      serviceId: 'bench',
+      featureId: BENCH_FEATURE,
+      quantity: `${Math.floor(random() * 5000)}.${String(Math.floor(random() * 1000)).padStart(3, '0')}`.replace(/\.?0+$/, '') || '0',
+      timestamp: new Date(timeMs).toISOString(),
+      attributes: { model: `model-${i % 4}`, region: 'eu-1' },
+    };
+  }
+  return events;
+}
+
+/** The rows the sidecar would store for these events. */
+export function rowsOf(events: BenchEvent[], receivedAtMs: number): UsageRow[] {
+  return events.map((e) => ({
+    eventId: e.eventId,
+    tenantId: e.tenantId,
+    serviceId: e.serviceId,
+    featureId: e.featureId,
+    quantity: e.quantity,
+    eventTimeMs: Date.parse(e.timestamp),
+    attributes: e.attributes,
+    correction: '',
+    correctsEventId: '',
+    receivedAtMs,
+  }));
+}

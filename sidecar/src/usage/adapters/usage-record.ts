@@ -1,0 +1,53 @@
+/**
+ * The payload of one spool record: the TabSeparated rows of one acknowledged append, preceded by a summary of what
+ * they touch, so the shipper and the rollup never parse rows.
+ *
+ *   payload := u32le summary_length · summary (JSON) · rows (TabSeparated, USAGE_ROW_COLUMNS order)
+ */
+export interface RecordSummary {
+  /** [tenant, feature, hour start (epoch ms)] of the originals. */
+  hours: Array<[string, string, number]>;
+  /** [tenant, feature, corrected event id] of the corrections. */
+  corrections: Array<[string, string, string]>;
+}
+
+export function encodeUsageRecord(rows: string, summary: RecordSummary): Buffer {
+  const summaryText = JSON.stringify(summary);
+  const summaryBytes = Buffer.byteLength(summaryText);
+  const rowBytes = Buffer.byteLength(rows);
+  const payload = Buffer.allocUnsafe(4 + summaryBytes + rowBytes);
+  payload.writeUInt32LE(summaryBytes, 0);
+  payload.write(summaryText, 4, 'utf8');
+  payload.write(rows, 4 + summaryBytes, 'utf8');
+  return payload;
+}
+
+export function decodeUsageRecord(payload: Buffer): { rows: Buffer; summary: RecordSummary } {
+  const summaryBytes = payload.readUInt32LE(0);
+  return {
+    summary: JSON.parse(payload.toString('utf8', 4, 4 + summaryBytes)) as RecordSummary,
+    rows: payload.subarray(4 + summaryBytes),
+  };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Collects a summary while rows are added. */
+export class SummaryBuilder {
+  private readonly hours = new Map<string, [string, string, number]>();
+  private readonly corrections: Array<[string, string, string]> = [];
+
+  add(tenantId: string, featureId: string, eventTimeMs: number, correctsEventId: string): void {
+    if (correctsEventId) {
+      this.corrections.push([tenantId, featureId, correctsEventId]);
+      return;
+    }
+    const hour = eventTimeMs - (eventTimeMs % HOUR_MS);
+    const key = `${tenantId}\t${featureId}\t${hour}`;
+    if (!this.hours.has(key)) this.hours.set(key, [tenantId, featureId, hour]);
+  }
+
+  build(): RecordSummary {
+    return { hours: [...this.hours.values()], corrections: this.corrections };
+  }
+}
