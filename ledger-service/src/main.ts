@@ -1,12 +1,8 @@
 import { configFrom, parseCommandArgs, UsageError } from '../../cli/args.js';
-import { createLogger } from '../../common/log.js';
 import { openDatabase } from './adapters/database.js';
-import { createApiKey, revokeApiKey, tenantApiKeys } from './app/api-keys.js';
 import { verifyLedger } from './app/verify.js';
-import { openLedgerRuntime, type LedgerRuntime } from './runtime.js';
-import { LedgerError } from './app/errors.js';
 import { startLedgerService } from './service.js';
-import { databaseTarget } from './settings.js';
+import { databaseTarget, operatorToken } from './settings.js';
 
 /**
  * `tollgate ledger --config FILE [--grpc HOST:PORT] [--http HOST:PORT]` runs the service;
@@ -45,7 +41,11 @@ export async function runLedgerCommand(argv: string[]): Promise<void> {
   await service.stop();
 }
 
-/** `tollgate keys create --tenant T [--name N] [--env live|test]`, `keys list --tenant T`, `keys revoke --tenant T --key ID`. */
+/**
+ * `tollgate keys create --tenant T [--name N] [--env live|test]`, `keys list --tenant T`, `keys revoke --tenant T --key ID`:
+ * asks the running ledger service's admin API (`--ledger URL`, default http://<ledger.http>), which is the one
+ * writer of its database and publishes the tenant's snapshot, so sidecars see the change within a second.
+ */
 export async function runKeysCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandArgs('keys', argv, {
     config: { type: 'string' },
@@ -53,38 +53,43 @@ export async function runKeysCommand(argv: string[]): Promise<void> {
     name: { type: 'string' },
     env: { type: 'string' },
     key: { type: 'string' },
+    ledger: { type: 'string' },
   });
   const sub = positionals[0];
   if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') throw new UsageError('keys: subcommands are create, list, revoke (e.g. tollgate keys create --tenant T)');
   if (!values.tenant) throw new UsageError(`keys ${sub}: --tenant T is required`);
   if (sub === 'revoke' && !values.key) throw new UsageError('keys revoke: --key KEY_ID is required');
-  const runtime = await openLedgerRuntime(configFrom(values.config), { logger: createLogger('keys', process.env.LOG_LEVEL ?? 'warn') });
+  const config = configFrom(values.config);
+  const token = operatorToken(config);
+  if (!token) throw new UsageError(`keys ${sub}: the operator token is required (ledger.operator_token or TOLLGATE_OPERATOR_TOKEN)`);
+  const base = values.ledger ?? `http://${config.ledger.http}`;
+  const tenant = encodeURIComponent(values.tenant);
+  const [method, path, body] =
+    sub === 'create'
+      ? ['POST', `/v1/tenants/${tenant}/api-keys`, { name: values.name ?? '', environment: values.env ?? 'live' }]
+      : sub === 'list'
+        ? ['GET', `/v1/tenants/${tenant}/api-keys`, undefined]
+        : ['DELETE', `/v1/tenants/${tenant}/api-keys/${encodeURIComponent(values.key!)}`, undefined];
+  let res: Response;
   try {
-    await keysSubcommand(runtime, sub, values);
+    res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body && JSON.stringify(body),
+    });
   } catch (err) {
-    if (err instanceof LedgerError) throw new UsageError(`keys ${sub}: ${err.message}`);
-    throw err;
-  } finally {
-    await runtime.close();
+    throw new UsageError(`keys ${sub}: cannot reach the ledger service at ${base} (${(err as Error).cause ?? (err as Error).message}); is "tollgate ledger" running?`);
   }
-}
-
-async function keysSubcommand(
-  runtime: LedgerRuntime,
-  sub: 'create' | 'list' | 'revoke',
-  values: { tenant?: string; name?: string; env?: string; key?: string },
-): Promise<void> {
-  const tenantId = values.tenant!;
+  const json = (await res.json()) as Record<string, any>;
+  if (!res.ok) throw new UsageError(`keys ${sub}: ${json.detail ?? res.statusText}`);
   if (sub === 'create') {
-    const issued = await createApiKey(runtime.ctx, { tenantId, name: values.name, environment: values.env });
-    process.stdout.write(`${issued.key}\n`);
-    process.stderr.write(`key id ${issued.apiKey.id} for tenant ${tenantId}; the key is shown once and only its SHA-256 is stored\n`);
+    process.stdout.write(`${json.key}\n`);
+    process.stderr.write(`key id ${json.api_key.key_id} for tenant ${values.tenant}; the key is shown once and only its SHA-256 is stored\n`);
   } else if (sub === 'list') {
-    for (const k of await tenantApiKeys(runtime.ctx, tenantId)) {
-      process.stdout.write(`${k.id}\t${k.environment}\t${k.createdAt.toISOString()}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'}\t${k.name}\n`);
+    for (const k of json.api_keys as Array<Record<string, string>>) {
+      process.stdout.write(`${k.key_id}\t${k.created_at}\t${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}\t${k.name}\n`);
     }
   } else {
-    const k = await revokeApiKey(runtime.ctx, tenantId, values.key!);
-    process.stdout.write(`revoked ${k.id} of tenant ${k.tenantId} at ${k.revokedAt!.toISOString()}\n`);
+    process.stdout.write(`revoked ${json.key_id} of tenant ${json.tenant_id} at ${json.revoked_at}\n`);
   }
 }

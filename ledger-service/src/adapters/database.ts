@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pg from 'pg';
 
 /** What the ledger's adapters need from a database: parameterised queries and transactions. */
@@ -105,6 +107,7 @@ async function openEmbedded(path: string): Promise<PGliteLike> {
       refs: 0,
       db: (async () => {
         const { PGlite, types } = await import('@electric-sql/pglite');
+        mkdirSync(dirname(path), { recursive: true });
         return (await PGlite.create(path, {
           parsers: { [types.NUMERIC]: (v: string) => v, [types.INT8]: (v: string) => v },
         })) as unknown as PGliteLike;

@@ -1,6 +1,6 @@
 import { subscriptionStatuses, type SubscriptionStatus } from '../../../common/config/schema.js';
 import { getSubscription, getTenant, insertTenant, saveSubscription, type Subscription, type Tenant } from '../adapters/tenant-store.js';
-import { periodContaining, type BillingPeriod } from '../domain/periods.js';
+import { floorToHour, periodContaining, type BillingPeriod } from '../domain/periods.js';
 import type { LedgerContext } from './context.js';
 import { invalid, LedgerError, notFound } from './errors.js';
 
@@ -32,7 +32,7 @@ export interface CreateTenantInput {
   name?: string;
   planId: string;
   status?: string;
-  /** Start of the first billing period; periods are monthly from here. Default: now. */
+  /** Start of the first billing period; periods are monthly from here. Default: the start of the current hour. */
   billingAnchor?: Date;
   trialEndsAt?: Date;
 }
@@ -43,7 +43,7 @@ export async function createTenant(ctx: LedgerContext, input: CreateTenantInput)
   checkPlan(ctx, input.planId);
   const status = checkStatus(input.status || (input.trialEndsAt ? 'trialing' : 'active'));
   const now = ctx.clock();
-  const anchor = input.billingAnchor ?? now;
+  const anchor = input.billingAnchor ?? floorToHour(now);
   await ctx.db.transaction(async (sql) => {
     if (!(await insertTenant(sql, { id: input.tenantId, name: input.name || input.tenantId }, now))) {
       throw new LedgerError('already_exists', `tenant "${input.tenantId}" already exists`, 'tenant_id');
