@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../../ledger-service/src/adapters/d
 import { applyMigrations } from '../../ledger-service/src/adapters/migrations.js';
 import { plansOf, type LedgerContext, type SnapshotSink } from '../../ledger-service/src/app/context.js';
 import { createDatabase } from '../harness/postgres.js';
+import { money } from '../../ledger-service/src/domain/money.js';
 
 /** A plan with one feature per usage price type, a monthly fee and a minimum commitment. */
 export const CONFIG_YAML = `
@@ -88,14 +89,22 @@ export async function openTestLedger(serverUrl: string, config = testConfig(), e
   };
 }
 
-/** A test double of the ClickHouse usage reader over a fixed array (the Postgres side stays real). */
+/**
+ * A test double of the ClickHouse usage reader over a fixed array, for rating logic that needs exact control of the
+ * hourly rows (the Postgres side stays real; clickhouse-rating.test.ts rates from a real ClickHouse).
+ */
 export function arrayUsageReader(rows: HourlyUsageRow[]): UsageReader & { rows: HourlyUsageRow[] } {
+  const hourly = async ({ from, to, tenantId, featureId }: { from: Date; to: Date; tenantId?: string; featureId?: string }) =>
+    rows
+      .filter((r) => new Date(r.hourStart) >= from && new Date(r.hourStart) < to && (!tenantId || r.tenantId === tenantId) && (!featureId || r.featureId === featureId))
+      .sort((a, b) => (a.tenantId + a.featureId + a.hourStart < b.tenantId + b.featureId + b.hourStart ? -1 : 1));
   return {
     rows,
-    async hourly({ from, to, tenantId }) {
-      return rows
-        .filter((r) => new Date(r.hourStart) >= from && new Date(r.hourStart) < to && (!tenantId || r.tenantId === tenantId))
-        .sort((a, b) => (a.tenantId + a.featureId + a.hourStart < b.tenantId + b.featureId + b.hourStart ? -1 : 1));
+    hourly,
+    rollup: hourly,
+    async total({ tenantId, featureId, from, to }) {
+      const matching = await hourly({ from, to, tenantId, featureId });
+      return { quantity: matching.reduce((s, r) => s.add(r.quantity), money(0)).toFixed(), events: matching.reduce((n, r) => n + r.events, 0) };
     },
     async close() {},
   };
