@@ -1,0 +1,135 @@
+import * as grpc from '@grpc/grpc-js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisServer } from '../../tests/harness/redis.js';
+import { freePort } from '../../tests/harness/ports.js';
+import { ensureH2load } from '../check/h2load.js';
+import { fmt, formatTable, type Row } from '../check/table.js';
+import { authorizationService } from '../../sidecar/src/envoy/proto.js';
+import { authzCheckPath, framedAuthzRequest } from './authz-frame.js';
+import { h2load, median, type LoadShape, type RunResult } from './h2load-runs.js';
+import { startEdgeStack, type EdgeStack } from './stack.js';
+
+/**
+ * `npm run bench:edge`: one table.
+ *  1. The gateway vs the same upstream called directly, at the same offered rate (h2load --h1, fixed rate per
+ *     connection): the gateway's added p99 (and p50). Target ≤ 1 ms added at p99.
+ *  2. The sidecar's ext_authz Check vs a no-op grpc-js server on the same Envoy proto, both at full speed with
+ *     the same connections and streams: throughput ratio. Target ≥ 0.8×.
+ * Rounds alternate baseline and Tollgate; medians of rounds are quoted.
+ *   --quick  one short round each (for working on the harness)
+ */
+const quick = process.argv.includes('--quick');
+const rounds = quick ? 1 : 3;
+const proxyShape: LoadShape = { connections: 16, streams: 1, durationS: quick ? 2 : 5, warmUpS: 1, ratePerConnection: 25 };
+const authzShape: LoadShape = { connections: 4, streams: 16, durationS: quick ? 1 : 3, warmUpS: 1 };
+
+async function main(): Promise<void> {
+  ensureH2load();
+  const workDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-edge-'));
+  const loadAtStart = loadavg()[0];
+  let redis: RedisServer | undefined;
+  let stack: EdgeStack | undefined;
+  try {
+    redis = await RedisServer.start();
+    stack = await startEdgeStack(redis.url, workDir, { grpc: await freePort(), http: await freePort(), gateway: await freePort(), gatewayMetrics: await freePort() }, { reportUsage: !process.argv.includes('--no-usage') });
+    await sanityChecks(stack);
+
+    const offered = proxyShape.connections * proxyShape.ratePerConnection!;
+    log(`gateway vs direct at ${offered} req/s, ${rounds} round(s) of ${proxyShape.durationS} s each`);
+    const auth = [`authorization: Bearer ${stack.apiKey}`];
+    const direct: RunResult[] = [];
+    const viaGateway: RunResult[] = [];
+    for (let i = 0; i < rounds; i++) {
+      direct.push(await h2load(`${stack.upstreamUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth }));
+      viaGateway.push(await h2load(`${stack.gatewayUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth }));
+    }
+
+    const sidecarQuestion = await meanSidecarSeconds(stack.gatewayMetricsUrl);
+    log(`ext_authz Check at full speed: h2load -c${authzShape.connections} -m${authzShape.streams}, ${rounds} round(s) of ${authzShape.durationS} s`);
+    const grpcHeaders = ['content-type: application/grpc', 'te: trailers'];
+    const body = framedAuthzRequest('/api/items', stack.apiKey);
+    const noop: RunResult[] = [];
+    const sidecar: RunResult[] = [];
+    for (let i = 0; i < rounds; i++) {
+      noop.push(await h2load(`http://${stack.noopAuthz}${authzCheckPath}`, authzShape, workDir, { http1: false, headers: grpcHeaders, body }));
+      sidecar.push(await h2load(`http://${stack.sidecarGrpc}${authzCheckPath}`, authzShape, workDir, { http1: false, headers: grpcHeaders, body }));
+    }
+
+    const m = (runs: RunResult[], pick: (r: RunResult) => number) => median(runs.map(pick));
+    const addedP99 = m(viaGateway, (r) => r.p99Ms) - m(direct, (r) => r.p99Ms);
+    const addedP50 = m(viaGateway, (r) => r.p50Ms) - m(direct, (r) => r.p50Ms);
+    const ratio = m(sidecar, (r) => r.requestsPerSecond) / m(noop, (r) => r.requestsPerSecond);
+    const errors = [...direct, ...viaGateway].reduce((n, r) => n + r.failed + r.non2xx, 0) + [...noop, ...sidecar].reduce((n, r) => n + r.failed, 0);
+    const rows: Row[] = [
+      { measurement: `p50 at ${offered} req/s`, baseline: `${fmt.ms(m(direct, (r) => r.p50Ms))} ms direct`, tollgate: `${fmt.ms(m(viaGateway, (r) => r.p50Ms))} ms gateway`, comparison: fmt.deltaMs(addedP50), target: 'report' },
+      {
+        measurement: `p99 at ${offered} req/s`,
+        baseline: `${fmt.ms(m(direct, (r) => r.p99Ms))} ms direct`,
+        tollgate: `${fmt.ms(m(viaGateway, (r) => r.p99Ms))} ms gateway`,
+        comparison: fmt.deltaMs(addedP99),
+        target: '≤ +1.000 ms',
+        pass: addedP99 <= 1,
+      },
+      {
+        measurement: 'ext_authz Check throughput',
+        baseline: `${fmt.rate(m(noop, (r) => r.requestsPerSecond))}/s no-op`,
+        tollgate: `${fmt.rate(m(sidecar, (r) => r.requestsPerSecond))}/s sidecar`,
+        comparison: fmt.ratio(ratio),
+        target: '≥ 0.80×',
+        pass: ratio >= 0.8,
+      },
+      { measurement: 'ext_authz Check p50 / p99 at full speed', baseline: `${fmt.ms(m(noop, (r) => r.p50Ms))} / ${fmt.ms(m(noop, (r) => r.p99Ms))} ms`, tollgate: `${fmt.ms(m(sidecar, (r) => r.p50Ms))} / ${fmt.ms(m(sidecar, (r) => r.p99Ms))} ms`, comparison: '', target: 'report' },
+    ];
+    const perRound = [
+      `gateway → sidecar question (Check over the unix socket), mean as the gateway measured it: ${fmt.ms(sidecarQuestion * 1000)} ms`,
+      ...direct.map((r, i) => `round ${i + 1}: direct p50 ${fmt.ms(r.p50Ms)} p99 ${fmt.ms(r.p99Ms)} | gateway p50 ${fmt.ms(viaGateway[i].p50Ms)} p99 ${fmt.ms(viaGateway[i].p99Ms)} ms`),
+      ...noop.map((r, i) => `round ${i + 1}: ext_authz no-op ${fmt.rate(r.requestsPerSecond)}/s | sidecar ${fmt.rate(sidecar[i].requestsPerSecond)}/s (${fmt.ratio(sidecar[i].requestsPerSecond / r.requestsPerSecond)})`),
+    ];
+    process.stdout.write(
+      `\nbench:edge — ${rounds} round(s), medians quoted; ${cpus().length} CPU(s), load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end` +
+        `${errors ? `; ${errors} failed or non-2xx responses` : ''}\n\n${formatTable(rows)}\n\n${perRound.join('\n')}\n`,
+    );
+  } finally {
+    await stack?.stop().catch(() => undefined);
+    await redis?.stop().catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Both sides must really answer: the gateway proxies (200), and both ext_authz servers answer OK on this request. */
+async function sanityChecks(stack: EdgeStack): Promise<void> {
+  const res = await fetch(`${stack.gatewayUrl}/api/items`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+  if (res.status !== 200) throw new Error(`gateway answered ${res.status}: ${await res.text()}`);
+  await res.text();
+  for (const target of [stack.noopAuthz, stack.sidecarGrpc]) {
+    const Client = grpc.makeGenericClientConstructor(authorizationService(), 'Authorization');
+    const client = new Client(target, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const reply = await new Promise<{ status: { code: number } }>((resolve, reject) =>
+      client.Check(
+        { attributes: { request: { http: { method: 'GET', path: '/api/items', headers: { 'x-api-key': stack.apiKey } } } } },
+        (err: Error | null, r: { status: { code: number } }) => (err ? reject(err) : resolve(r)),
+      ),
+    );
+    client.close();
+    if (reply.status.code !== 0) throw new Error(`ext_authz at ${target} did not allow the benchmark request: ${JSON.stringify(reply)}`);
+  }
+}
+
+/** Mean of the gateway's tollgate_gateway_sidecar_seconds histogram. */
+async function meanSidecarSeconds(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const sum = Number(/^tollgate_gateway_sidecar_seconds_sum (\S+)/m.exec(text)?.[1] ?? NaN);
+  const count = Number(/^tollgate_gateway_sidecar_seconds_count (\S+)/m.exec(text)?.[1] ?? NaN);
+  return sum / count;
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench:edge ${message}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:edge failed: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});
