@@ -98,7 +98,7 @@ export async function updateSubscription(ctx: LedgerContext, input: UpdateSubscr
     const next: Subscription = {
       ...current,
       status: status ?? current.status,
-      planId: input.planId ?? current.planId,
+      planId: input.planId || current.planId,
       canceledAt: status === 'canceled' ? (current.canceledAt ?? now) : current.canceledAt,
       updatedAt: now,
     };
