@@ -16,13 +16,13 @@ export interface BenchEvent {
   attributes: Record<string, string>;
 }
 
-/** N events spread over the tenants and the last hour, the same sequence on every run. */
+/** N events over the tenants and the last hour, in time order as reporters send them; the same sequence every run. */
 export function generateEvents(n: number, nowMs: number): BenchEvent[] {
   const random = seededRandom(42);
   const ulid = monotonicFactory(random);
   const events: BenchEvent[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const timeMs = nowMs - Math.floor(random() * 3_600_000);
+    const timeMs = nowMs - 3_600_000 + Math.floor((i * 3_600_000) / n);
     events[i] = {
       eventId: ulid(timeMs),
       tenantId: BENCH_TENANTS[i % BENCH_TENANTS.length],

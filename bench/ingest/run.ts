@@ -7,7 +7,8 @@
  * run. Target: end to end ≥ 0.5× the raw insert rate.
  *
  * BENCH_INGEST_EVENTS (default 500000), BENCH_INGEST_BATCH (ReportBatch size, default 1000),
- * BENCH_INGEST_CONCURRENCY (calls in flight, default 8), CLICKHOUSE_URL (else a private clickhouse-server).
+ * BENCH_INGEST_CONCURRENCY (calls in flight, default 8), CLICKHOUSE_URL (else a private clickhouse-server),
+ * BENCH_INGEST_PROFILE_DIR (write a CPU profile of the sidecar there).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,7 +81,16 @@ async function endToEnd(url: string, events: ReturnType<typeof generateEvents>) 
   delete env.REDIS_URL;
   const child = spawn(
     process.execPath,
-    [resolve(packageRoot, 'dist/cli/tollgate.js'), 'sidecar', '--config', configFile, '--grpc', `127.0.0.1:${grpcPort}`, '--http', `127.0.0.1:${httpPort}`],
+    [
+      ...(process.env.BENCH_INGEST_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_INGEST_PROFILE_DIR}`] : []),
+      resolve(packageRoot, 'dist/cli/tollgate.js'),
+      'sidecar', '--config',
+      configFile,
+      '--grpc',
+      `127.0.0.1:${grpcPort}`,
+      '--http',
+      `127.0.0.1:${httpPort}`,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'], env },
   );
   const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
@@ -99,7 +109,7 @@ async function endToEnd(url: string, events: ReturnType<typeof generateEvents>) 
     while (visible < events.length) {
       const totals = await Promise.all(BENCH_TENANTS.map((t) => driver.usage(t, BENCH_FEATURE, WINDOW.start, WINDOW.end)));
       visible = totals.reduce((n, u) => n + Number(u.events), 0);
-      if (visible < events.length) await new Promise((r) => setTimeout(r, 25));
+      if (visible < events.length) await new Promise((r) => setTimeout(r, 100));
     }
     const totalSeconds = (performance.now() - started) / 1000;
     const metrics = await (await fetch(metricsUrl)).text();

@@ -24,8 +24,9 @@ class EmbeddedStore implements UsageStore {
     return parseTsv(result.text());
   }
 
-  async insertTsv(table: string, columns: readonly string[], body: Buffer): Promise<void> {
-    await this.session.insert({ table: `${this.database}.${table}`, values: body, format: 'TabSeparated', columns });
+  async insertTsv(table: string, columns: readonly string[], body: Buffer | Buffer[]): Promise<void> {
+    const values = Array.isArray(body) ? Buffer.concat(body) : body;
+    await this.session.insert({ table: `${this.database}.${table}`, values, format: 'TabSeparated', columns });
   }
 
   async close(): Promise<void> {

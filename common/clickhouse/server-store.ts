@@ -20,11 +20,12 @@ class ServerStore implements UsageStore {
     return parseTsv(await result.text());
   }
 
-  async insertTsv(table: string, columns: readonly string[], body: Buffer): Promise<void> {
+  async insertTsv(table: string, columns: readonly string[], body: Buffer | Buffer[]): Promise<void> {
     await this.client.insert({
       table: `${this.database}.${table}`,
       columns: columns as [string, ...string[]],
-      values: Readable.from([body], { objectMode: false }),
+      // Streamed chunk by chunk: a batch of spool records is sent without being copied into one buffer.
+      values: Readable.from(Array.isArray(body) ? body : [body], { objectMode: false }),
       format: 'TabSeparated',
     });
   }

@@ -5,8 +5,11 @@ export function sqlString(value: string): string {
   return `'${escapeQuoted(value)}'`;
 }
 
+const NEEDS_QUOTED_ESCAPE = /[\\'\t\n\r\0]/;
+const NEEDS_TSV_ESCAPE = /[\\\t\n\r\0]/;
+
 function escapeQuoted(value: string): string {
-  return value.replace(/[\\'\t\n\r\0]/g, (c) => QUOTED_ESCAPES[c]);
+  return NEEDS_QUOTED_ESCAPE.test(value) ? value.replace(/[\\'\t\n\r\0]/g, (c) => QUOTED_ESCAPES[c]) : value;
 }
 
 const QUOTED_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
@@ -14,7 +17,7 @@ const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '
 
 /** One field of TabSeparated input. */
 export function tsvField(value: string): string {
-  return value.replace(/[\\\t\n\r\0]/g, (c) => TSV_ESCAPES[c]);
+  return NEEDS_TSV_ESCAPE.test(value) ? value.replace(/[\\\t\n\r\0]/g, (c) => TSV_ESCAPES[c]) : value;
 }
 
 /** An Array(String) field of TabSeparated input: `['a','b\'c']`. */
@@ -22,9 +25,23 @@ export function tsvStringArray(values: readonly string[]): string {
   return `[${values.map(sqlString).join(',')}]`;
 }
 
+const secondTexts = new Map<number, string>();
+
 /** `2026-11-21 10:00:00`: how a DateTime('UTC') column reads and prints. */
 export function dateTimeText(date: Date): string {
-  return date.toISOString().slice(0, 19).replace('T', ' ');
+  return epochMsDateTimeText(date.getTime());
+}
+
+/** dateTimeText of epoch milliseconds; events cluster in time, so recent seconds' texts are remembered. */
+export function epochMsDateTimeText(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  let text = secondTexts.get(second);
+  if (text === undefined) {
+    if (secondTexts.size >= 8192) secondTexts.clear();
+    text = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    secondTexts.set(second, text);
+  }
+  return text;
 }
 
 export function parseDateTimeText(text: string): Date {

@@ -15,8 +15,8 @@ export interface UsageStore {
   exec(sql: string): Promise<void>;
   /** A query's rows, as TabSeparated fields (unescaped). */
   rows(sql: string): Promise<string[][]>;
-  /** Inserts TabSeparated rows (each ending in "\n") into `table` of the store's database. */
-  insertTsv(table: string, columns: readonly string[], body: Buffer): Promise<void>;
+  /** Inserts TabSeparated rows (each ending in "\n"), given as one or more chunks, into `table` of the store's database. */
+  insertTsv(table: string, columns: readonly string[], body: Buffer | Buffer[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { dateTimeText, tsvField, tsvStringArray } from './sql-text.js';
+import { epochMsDateTimeText, tsvField, tsvStringArray } from './sql-text.js';
 import { USAGE_EVENTS_COLUMNS } from './migrations.js';
 
 export type CorrectionKind = '' | 'void' | 'amend';
@@ -26,20 +26,6 @@ export const USAGE_ROW_COLUMNS: readonly string[] = USAGE_EVENTS_COLUMNS;
  */
 export function usageRowTsv(row: UsageRow): string {
   const keys = Object.keys(row.attributes);
-  return (
-    [
-      tsvField(row.tenantId),
-      tsvField(row.featureId),
-      dateTimeText(new Date(row.eventTimeMs)),
-      String(row.eventTimeMs % 1000),
-      tsvField(row.eventId),
-      tsvField(row.serviceId),
-      row.quantity,
-      tsvStringArray(keys),
-      tsvStringArray(keys.map((k) => row.attributes[k])),
-      row.correction,
-      tsvField(row.correctsEventId),
-      dateTimeText(new Date(row.receivedAtMs)),
-    ].join('\t') + '\n'
-  );
+  const attributes = keys.length === 0 ? '[]\t[]' : `${tsvStringArray(keys)}\t${tsvStringArray(keys.map((k) => row.attributes[k]))}`;
+  return `${tsvField(row.tenantId)}\t${tsvField(row.featureId)}\t${epochMsDateTimeText(row.eventTimeMs)}\t${row.eventTimeMs % 1000}\t${tsvField(row.eventId)}\t${tsvField(row.serviceId)}\t${row.quantity}\t${attributes}\t${row.correction}\t${tsvField(row.correctsEventId)}\t${epochMsDateTimeText(row.receivedAtMs)}\n`;
 }

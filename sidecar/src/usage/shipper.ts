@@ -109,7 +109,7 @@ export class Shipper {
   /** False when stopping interrupted the retries. */
   private async shipWithRetry(records: SpoolRecord[], events: number, upTo: SpoolPosition): Promise<boolean> {
     const decoded = records.map((r) => decodeUsageRecord(r.payload));
-    const body = Buffer.concat(decoded.map((d) => d.rows));
+    const body = decoded.map((d) => d.rows);
     for (let attempt = 0; ; attempt++) {
       try {
         if (!this.migrated && this.options.migrateAtStart) await migrateUsageStore(this.store);

@@ -13,13 +13,12 @@ export interface RecordSummary {
 
 export function encodeUsageRecord(rows: string, summary: RecordSummary): Buffer {
   const summaryText = JSON.stringify(summary);
-  const summaryBytes = Buffer.byteLength(summaryText);
-  const rowBytes = Buffer.byteLength(rows);
-  const payload = Buffer.allocUnsafe(4 + summaryBytes + rowBytes);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: write once into a buffer that surely fits, then trim.
+  const payload = Buffer.allocUnsafe(4 + 3 * (summaryText.length + rows.length));
+  const summaryBytes = payload.write(summaryText, 4, 'utf8');
   payload.writeUInt32LE(summaryBytes, 0);
-  payload.write(summaryText, 4, 'utf8');
-  payload.write(rows, 4 + summaryBytes, 'utf8');
-  return payload;
+  const rowBytes = payload.write(rows, 4 + summaryBytes, 'utf8');
+  return payload.subarray(0, 4 + summaryBytes + rowBytes);
 }
 
 export function decodeUsageRecord(payload: Buffer): { rows: Buffer; summary: RecordSummary } {

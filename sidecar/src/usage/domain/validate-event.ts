@@ -73,6 +73,9 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const MAX_ID_LENGTH = 128;
 /** Crockford base32, 26 characters, first character ≤ 7 (48-bit time). */
 const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+/** Most reporters send one service id over and over; remembering the last valid one skips the pattern. */
+let lastValidServiceId = '';
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function invalid(reason: UsageErrorReason, field: string, message: string): EventError {
@@ -87,12 +90,43 @@ function idProblem(value: string): string | undefined {
 
 /** ULIDs are case-insensitive; stored upper-case so that one id has one spelling. */
 export function normalizeUlid(value: string): string | undefined {
+  if (ULID_PATTERN.test(value)) return value;
   const upper = value.toUpperCase();
   return ULID_PATTERN.test(upper) ? upper : undefined;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The common case, `2026-11-21T10:00:00.123Z` (what toISOString prints), without a regex or Date parsing. */
+function parseIsoUtcMillis(text: string): number | undefined {
+  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return undefined;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const s = digits(text, 17, 2);
+  const ms = digits(text, 20, 3);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0) return undefined;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > DAYS_IN_MONTH[mo - 1] + (leap ? 1 : 0)) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+}
+
 /** Parses an RFC 3339 timestamp to epoch milliseconds (sub-millisecond digits are truncated). */
 export function parseTimestamp(text: string): number | undefined {
+  const fast = parseIsoUtcMillis(text);
+  if (fast !== undefined) return fast;
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number);
@@ -136,24 +170,27 @@ export function validateEvent(input: UsageEventInput, ctx: ValidationContext): V
   }
   const fail = (error: EventError): ValidationResult => ({ ok: false, eventId, error });
 
+  // Ids found in the catalog are well-formed by construction; the pattern is checked only to explain a miss.
   const tenantId = input.tenantId ?? '';
   if (!tenantId) return fail(invalid('MISSING_FIELD', 'tenant_id', 'is required'));
-  const tenantProblem = idProblem(tenantId);
-  if (tenantProblem) return fail(invalid('INVALID_ID', 'tenant_id', tenantProblem));
+  const features = ctx.featuresOf(tenantId);
+  if (!features) {
+    const problem = idProblem(tenantId);
+    return fail(problem ? invalid('INVALID_ID', 'tenant_id', problem) : invalid('UNKNOWN_TENANT', 'tenant_id', `unknown tenant "${tenantId}"`));
+  }
 
   const serviceId = input.serviceId ?? '';
-  const serviceProblem = serviceId ? idProblem(serviceId) : undefined;
+  const serviceProblem = serviceId && serviceId !== lastValidServiceId ? idProblem(serviceId) : undefined;
   if (serviceProblem) return fail(invalid('INVALID_ID', 'service_id', serviceProblem));
+  lastValidServiceId = serviceId;
 
   const featureId = input.featureId ?? '';
   if (!featureId) return fail(invalid('MISSING_FIELD', 'feature_id', 'is required'));
-  const featureProblem = idProblem(featureId);
-  if (featureProblem) return fail(invalid('INVALID_ID', 'feature_id', featureProblem));
-
-  const features = ctx.featuresOf(tenantId);
-  if (!features) return fail(invalid('UNKNOWN_TENANT', 'tenant_id', `unknown tenant "${tenantId}"`));
-  const feature = features[featureId];
-  if (!feature) return fail(invalid('UNKNOWN_FEATURE', 'feature_id', `feature "${featureId}" is not in tenant "${tenantId}"'s plan`));
+  const feature = Object.prototype.hasOwnProperty.call(features, featureId) ? features[featureId] : undefined;
+  if (!feature) {
+    const problem = idProblem(featureId);
+    return fail(problem ? invalid('INVALID_ID', 'feature_id', problem) : invalid('UNKNOWN_FEATURE', 'feature_id', `feature "${featureId}" is not in tenant "${tenantId}"'s plan`));
+  }
 
   const correction = correctionKind(input.correction);
   if (correction === undefined) return fail(invalid('INVALID_CORRECTION', 'correction', `unknown correction kind "${input.correction}"`));
