@@ -5,6 +5,7 @@ import { checkPath, framedCheckRequest, grpcRequestHeaders } from './grpc-frame.
 import { runH2load, type H2loadResult } from './h2load.js';
 import { scrapeCounters } from './metrics.js';
 import { QuotaClient } from './quota-client.js';
+import { processCpuSeconds } from './process-cpu.js';
 import { median } from './stats.js';
 import type { Target } from './targets.js';
 
@@ -24,6 +25,8 @@ export interface SideResult {
   /** One call at a time on one connection: the latency of a decision without any queueing. */
   serialP50Ms: number;
   serialP99Ms: number;
+  /** Server CPU (all threads) per request during the fixed-rate runs, µs; undefined without /proc. */
+  cpuUsPerRequest?: number;
 }
 
 export interface CheckComparison {
@@ -86,11 +89,18 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
     });
   const interleaved = async (ratePerConnection?: number, serial = false) => {
     const runs = { baseline: [] as H2loadResult[], tollgate: [] as H2loadResult[] };
+    const cpuSeconds = { baseline: [] as number[], tollgate: [] as number[] };
     for (let round = 0; round < shape.rounds; round++) {
       const order = round % 2 === 0 ? (['baseline', 'tollgate'] as const) : (['tollgate', 'baseline'] as const);
-      for (const side of order) runs[side].push(await load(side === 'baseline' ? baseline : tollgate, ratePerConnection, serial));
+      for (const side of order) {
+        const target = side === 'baseline' ? baseline : tollgate;
+        const cpuBefore = processCpuSeconds(target.pid);
+        runs[side].push(await load(target, ratePerConnection, serial));
+        const cpuAfter = processCpuSeconds(target.pid);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) cpuSeconds[side].push(cpuAfter - cpuBefore);
+      }
     }
-    return runs;
+    return { ...runs, cpuSeconds };
   };
 
   const countersBefore = tollgate.metricsUrl ? await scrapeCounters(tollgate.metricsUrl, roundTripCounters) : undefined;
@@ -101,12 +111,17 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
   const fixed = await interleaved(ratePerConnection);
   const serial = await interleaved(undefined, true);
 
+  // At a fixed rate the warm-up is paced too, so the requests a run served are rate × (warm-up + duration).
+  const requestsPerFixedRun = ratePerConnection * shape.connections * (shape.warmUpS + shape.durationS);
+  const cpuPerRequest = (key: 'baseline' | 'tollgate') =>
+    fixed.cpuSeconds[key].length === shape.rounds ? (median(fixed.cpuSeconds[key]) / requestsPerFixedRun) * 1e6 : undefined;
   const side = (key: 'baseline' | 'tollgate'): SideResult => ({
     maxRps: median(max[key].map((r) => r.requestsPerSecond)),
     p50Ms: median(fixed[key].map((r) => r.p50Ms)),
     p99Ms: median(fixed[key].map((r) => r.p99Ms)),
     serialP50Ms: median(serial[key].map((r) => r.p50Ms)),
     serialP99Ms: median(serial[key].map((r) => r.p99Ms)),
+    cpuUsPerRequest: cpuPerRequest(key),
   });
   return {
     shape,

@@ -40,6 +40,13 @@ export function checkSection(check: CheckComparison): Section {
       latencyRow('Check p50, one call at a time (h2load -c1 -m1), ms', b.serialP50Ms, t.serialP50Ms, 0.1),
       latencyRow('Check p99, one call at a time (h2load -c1 -m1), ms', b.serialP99Ms, t.serialP99Ms, 0.3),
       {
+        measurement: `Server CPU per Check at ${fmt.rate(check.fixedRate)} req/s, µs (context)`,
+        baseline: fmt.us(b.cpuUsPerRequest),
+        tollgate: fmt.us(t.cpuUsPerRequest),
+        comparison: b.cpuUsPerRequest && t.cpuUsPerRequest ? fmt.ratio(t.cpuUsPerRequest / b.cpuUsPerRequest) : 'n/a',
+        target: '—',
+      },
+      {
         measurement: 'Redis round trips/decision, hot key under its limit (h2load max runs)',
         baseline: '—',
         tollgate: check.roundTripsPerDecision === undefined ? 'n/a' : fmt.fraction(check.roundTripsPerDecision),
@@ -55,6 +62,8 @@ export function checkSection(check: CheckComparison): Section {
       `  Fixed rate: --rps ${check.fixedRate / shape.connections} per connection. h2load paces --rps with a timer of at least 10 ms and sends`,
       `  every request due at each tick, so those runs arrive in bursts of ~${Math.round(check.fixedRate / 100)}; their latency is mostly the time`,
       `  to drain a burst, which magnifies any per-request cost. "One call at a time" has no queueing at all.`,
+      `  Server CPU: the server process's user+system time (all threads, /proc) over the fixed-rate runs / requests served;`,
+      `  it moves little when other programs compete for the cores, unlike throughput. Redis's own CPU is not included.`,
     ],
   };
 }

@@ -13,7 +13,7 @@ const headers = ['measurement', 'baseline', 'tollgate', 'ratio/delta', 'target',
 
 /** A Markdown pipe table, padded so it also reads well in a terminal. */
 export function formatTable(rows: Row[]): string {
-  const cells = rows.map((r) => [r.measurement, r.baseline, r.tollgate, r.comparison, r.target, r.pass === undefined ? 'n/a' : r.pass ? 'PASS' : 'FAIL']);
+  const cells = rows.map((r) => [r.measurement, r.baseline, r.tollgate, r.comparison, r.target, r.pass === undefined ? (r.target === '—' ? '—' : 'n/a') : r.pass ? 'PASS' : 'FAIL']);
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
@@ -21,6 +21,7 @@ export function formatTable(rows: Row[]): string {
 
 export const fmt = {
   rate: (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a'),
+  us: (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(1) : 'n/a'),
   ms: (n: number) => (Number.isFinite(n) ? n.toFixed(3) : 'n/a'),
   ratio: (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a'),
   deltaMs: (n: number) => (Number.isFinite(n) ? `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(3)} ms` : 'n/a'),

@@ -13,13 +13,15 @@ export interface Target {
   grpcAddress: string;
   /** Prometheus page, when the target has one. */
   metricsUrl?: string;
+  /** The server's process, for its CPU time. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
 export async function startNoopTarget(label: string): Promise<Target> {
   const child = ChildServer.spawn(label, [resolve(packageRoot, 'dist/bench/check/noop-server.js')]);
   const { port } = await child.firstJsonLine<{ port: number }>();
-  return { label, grpcAddress: `127.0.0.1:${port}`, stop: () => child.stop() };
+  return { label, grpcAddress: `127.0.0.1:${port}`, pid: child.pid, stop: () => child.stop() };
 }
 
 /** `tollgate sidecar` exactly as an operator starts it, with the benchmark's catalog and its own Redis. */
@@ -57,6 +59,7 @@ export async function startSidecarTarget(label: string, redisUrl: string): Promi
     label,
     grpcAddress: `127.0.0.1:${grpcPort}`,
     metricsUrl: `${httpBase}/metrics`,
+    pid: child.pid,
     configFile,
     stop: async () => {
       await child.stop();
