@@ -17,10 +17,13 @@ import { eventually, sleep, startUsageSidecar, usageClient, usageTestConfig, WID
 const ulid = monotonicFactory();
 const here = resolve(import.meta.dirname);
 
+const children: ChildProcess[] = [];
+
 async function startChild(config: TollgateConfig): Promise<{ child: ChildProcess; grpc: string }> {
   const file = join(config.data_dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sidecar-process.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve(here, '../..') });
+  children.push(child);
   // Its logs go to stdout too; the address line is the one without a log level.
   const address = await new Promise<{ grpc: string }>((ok, fail) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -74,13 +77,13 @@ function reportContinuously(client: UsageClient, tenantId: string, size: number,
 describe('usage durability', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   });
 
   it('keeps every acknowledged event exactly once across a kill -9 of the sidecar mid-stream', async () => {
     const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')), usage: { shipper: { batch_interval_ms: 200 } } });
     const first = await startChild(config);
-    cleanups.push(async () => void first.child.kill('SIGKILL'));
     const client = usageClient(first.grpc);
     const stream = reportContinuously(client, 'acme', 200, 4);
     await sleep(1500);
@@ -91,7 +94,6 @@ describe('usage durability', () => {
     expect(acknowledged.size).toBeGreaterThan(1000);
 
     const second = await startChild(config);
-    cleanups.push(async () => void second.child.kill('SIGKILL'));
     const stored = await eventually(() => distinctEventIds(config, 'acme'), (ids) => [...acknowledged].every((id) => ids.has(id)), 60_000);
     const missing = [...acknowledged].filter((id) => !stored.has(id));
     expect(missing).toEqual([]);
@@ -101,7 +103,10 @@ describe('usage durability', () => {
     after.close();
     expect(total.events).toBe(String(stored.size));
     expect(total.quantity).toBe(String(stored.size));
+    // A clean stop after the crash: it exits by itself.
+    const exited = new Promise<number | null>((r) => second.child.once('exit', r));
     second.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   }, 120_000);
 
   it('keeps ingesting while ClickHouse is down for 30 s and delivers everything once it is back', async () => {
