@@ -60,10 +60,7 @@ export async function startGateway(config: TollgateConfig, options: GatewayOptio
     url: `http://${address}`,
     metricsUrl: metricsAddress ? `http://${metricsAddress}/metrics` : undefined,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeGracefully(server, config.sidecar.shutdown_grace_ms);
       metricsServer?.close();
       await reporter?.drain();
       reporter?.close();
@@ -80,6 +77,23 @@ async function serveMetrics(registry: import('prom-client').Registry, url: strin
     return;
   }
   res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+}
+
+/**
+ * Stops accepting, then closes each keep-alive connection as soon as it is idle (a request in flight, a stream
+ * included, finishes first); after the grace period whatever is left is cut.
+ */
+function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 function listen(server: Server, hostPort: string): Promise<string> {

@@ -193,6 +193,18 @@ describe('gateway end to end (real sidecar, real upstream)', () => {
     await expect.poll(metrics, { timeout: 2000 }).toBe(8);
   });
 
+  it('stops gracefully: an in-flight request finishes, new connections are refused', async () => {
+    const second = await startGateway(stack.config, { listen: '127.0.0.1:0', sidecar: `unix:${stack.socketPath}`, logger: createLogger('gateway', 'silent') });
+    const inFlight = fetch(`${second.url}/api/slow`, { headers: auth('acme') });
+    await new Promise((r) => setTimeout(r, 300));
+    const stopped = second.stop();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('late');
+    await stopped;
+    await expect(fetch(`${second.url}/api/json`, { headers: auth('acme') })).rejects.toThrow();
+  });
+
   it('503 problem+json when the sidecar cannot be reached', async () => {
     const orphan = await startGateway(stack.config, { listen: '127.0.0.1:0', sidecar: 'unix:/nonexistent/tollgate.sock', logger: createLogger('gateway', 'silent') });
     try {

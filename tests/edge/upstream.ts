@@ -31,7 +31,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     } else if (path.endsWith('/complete')) {
       res.writeHead(200, { 'content-type': 'application/json', 'x-usage-tokens': '42' });
       res.end('{"choices":[]}');
-    } else if (path.startsWith('/slow')) {
+    } else if (path.includes('/slow')) {
       setTimeout(() => {
         if (!res.destroyed) res.writeHead(200).end('late');
       }, 1500);
