@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { CheckBatchRequest } from '../../proto/gen/tollgate/v1/CheckBatchRequest.js';
-import { batchFeatures, benchTenants } from './bench-catalog.js';
 import { roundTripCounters } from './check-h2load.js';
+import { keySequence, type Distribution } from './key-distribution.js';
 import { scrapeCounters } from './metrics.js';
 import { QuotaClient } from './quota-client.js';
-import { median, seededRandom } from './stats.js';
+import { median } from './stats.js';
 
 export interface BatchShape {
   itemsPerCall: number;
@@ -17,6 +17,7 @@ export interface BatchShape {
 
 export interface BatchComparison {
   shape: BatchShape;
+  distribution: Distribution;
   keys: number;
   /** rate-limiter-flexible consume() calls in flight: the same number of decisions as the batches carry. */
   consumesInFlight: number;
@@ -24,18 +25,6 @@ export interface BatchComparison {
   tollgate: number;
   /** On the sidecar, over the measured CheckBatch rounds, when it has /metrics. */
   roundTripsPerDecision?: number;
-}
-
-interface Key {
-  tenantId: string;
-  featureId: string;
-}
-
-/** 1,000 tenant×feature keys drawn uniformly with a fixed seed: both contenders see the same sequence. */
-function keySequence(length: number): Key[] {
-  const keys = benchTenants.flatMap((tenantId) => batchFeatures.map((featureId) => ({ tenantId, featureId })));
-  const random = seededRandom(20261121);
-  return Array.from({ length }, () => keys[Math.floor(random() * keys.length)]);
 }
 
 /** Runs `workers` loops until the deadline; each loop iteration returns how many decisions it completed. */
@@ -55,8 +44,14 @@ async function decisionsPerSecond(workers: number, durationS: number, step: (wor
   return decisions / ((performance.now() - startedAt) / 1000);
 }
 
-export async function compareBatch(tollgateAddress: string, metricsUrl: string | undefined, redisUrl: string, shape: BatchShape): Promise<BatchComparison> {
-  const sequence = keySequence(100_000);
+export async function compareBatch(
+  tollgateAddress: string,
+  metricsUrl: string | undefined,
+  redisUrl: string,
+  shape: BatchShape,
+  distribution: Distribution,
+): Promise<BatchComparison> {
+  const sequence = keySequence(distribution, 100_000);
   const batches: CheckBatchRequest[] = [];
   for (let i = 0; i + shape.itemsPerCall <= sequence.length; i += shape.itemsPerCall) {
     batches.push({ items: sequence.slice(i, i + shape.itemsPerCall).map((k) => ({ ...k, cost: 1, dryRun: false })) });
@@ -75,7 +70,7 @@ export async function compareBatch(tollgateAddress: string, metricsUrl: string |
   };
 
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });
-  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `rlf-bench-${Date.now()}`, points: 1_000_000_000, duration: 3600 });
+  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `rlf-bench-${distribution}-${Date.now()}`, points: 1_000_000_000, duration: 3600 });
   let nextKey = 0;
   const rlfStep = async () => {
     try {
@@ -110,6 +105,7 @@ export async function compareBatch(tollgateAddress: string, metricsUrl: string |
   }
   return {
     shape,
+    distribution,
     keys: 1000,
     consumesInFlight,
     rateLimiterFlexible: median(rlf),

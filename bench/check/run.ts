@@ -6,7 +6,7 @@ import { compareBatch } from './batch-throughput.js';
 import { compareCheck } from './check-h2load.js';
 import { ensureH2load } from './h2load.js';
 import { hotKeyOverAdmission } from './hot-key.js';
-import { batchSection, checkSection, failedSection, header, hotKeySection, type Section } from './report.js';
+import { batchSections, checkSection, failedSection, header, hotKeySection, type Section } from './report.js';
 import { formatTable } from './table.js';
 import { startNoopTarget, startSidecarTarget, type Target } from './targets.js';
 
@@ -20,7 +20,7 @@ const standIn = flags.has('--stand-in');
 const quick = flags.has('--quick');
 
 const checkShape = { connections: 4, streamsPerConnection: 16, durationS: quick ? 1 : 2, warmUpS: 1, rounds: quick ? 1 : 5 };
-const batchShape = { itemsPerCall: 100, callsInFlight: 8, durationS: quick ? 1 : 2, warmUpS: 1, rounds: quick ? 1 : 5 };
+const batchShape = { itemsPerCall: 100, callsInFlight: 8, durationS: quick ? 1 : 2, warmUpS: 1, rounds: quick ? 1 : 3 };
 const hotKeyShape = { callsInFlight: 64, durationS: quick ? 2 : 4 };
 
 async function main(): Promise<void> {
@@ -45,8 +45,11 @@ async function main(): Promise<void> {
     await measure(`Check over h2load -c${checkShape.connections} -m${checkShape.streamsPerConnection}, ${checkShape.rounds} rounds of ${checkShape.durationS} s per side and load`, async () =>
       checkSection(await compareCheck(baseline, tollgate, checkShape, workDir)),
     );
-    await measure(`CheckBatch ×${batchShape.itemsPerCall} vs rate-limiter-flexible, ${batchShape.rounds} rounds of ${batchShape.durationS} s`, async () =>
-      batchSection(await compareBatch(tollgate.grpcAddress, tollgate.metricsUrl, redis.url, batchShape)),
+    await measure(`CheckBatch ×${batchShape.itemsPerCall} vs rate-limiter-flexible, uniform and zipf keys, ${batchShape.rounds} rounds of ${batchShape.durationS} s`, async () =>
+      batchSections([
+        await compareBatch(tollgate.grpcAddress, tollgate.metricsUrl, redis.url, batchShape, 'uniform'),
+        await compareBatch(tollgate.grpcAddress, tollgate.metricsUrl, redis.url, batchShape, 'zipf'),
+      ]),
     );
     const metricsUrl = tollgate.metricsUrl;
     if (metricsUrl) {
