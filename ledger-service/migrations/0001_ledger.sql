@@ -1,6 +1,6 @@
 -- The ledger: accounts, transactions, postings. Append-only, enforced here rather than by convention:
 -- * postings of a transaction sum to zero per currency, checked at COMMIT by a deferred constraint trigger;
--- * postings may only be added to a transaction created in the same database transaction;
+-- * postings may only be added to a transaction created in the same database transaction, on existing accounts;
 -- * UPDATE and DELETE are refused by row triggers, TRUNCATE by statement triggers, and the service role
 --   ({{service_role}}) is granted only SELECT and INSERT on these tables.
 
@@ -38,52 +38,93 @@ CREATE TABLE transactions (
   revision         integer,
   quantity         numeric,
   invoice_id       uuid,
-  prev_hash        text NOT NULL UNIQUE,
-  hash             text NOT NULL UNIQUE
+  -- The chain (hash = sha256 of the content and prev_hash) is checked by `tollgate ledger verify`.
+  prev_hash        text NOT NULL,
+  hash             text NOT NULL
 );
 CREATE UNIQUE INDEX transactions_rating_key ON transactions (tenant_id, feature_id, window_start, revision) WHERE revision IS NOT NULL;
 CREATE INDEX transactions_tenant_effective ON transactions (tenant_id, effective_at);
 
+-- Postings reference their transaction and account; both are checked once per INSERT statement (below) rather
+-- than by a foreign-key trigger per row, which would cost more than the insert itself.
 CREATE TABLE postings (
-  transaction_id  uuid NOT NULL REFERENCES transactions (id),
+  transaction_id  uuid NOT NULL,
   line            smallint NOT NULL,
-  account         text NOT NULL REFERENCES accounts (id),
+  account         text NOT NULL,
   currency        text NOT NULL,
   amount          numeric NOT NULL,
   PRIMARY KEY (transaction_id, line)
 );
 CREATE INDEX postings_account ON postings (account, currency);
 
+-- Per INSERT statement on postings: every posting belongs to an existing account and to a transaction created in
+-- this same database transaction (a committed transaction balanced; a posting added later would unbalance it).
+-- The statement's sums per transaction and currency are kept in a temp table until the balance check at COMMIT.
+CREATE FUNCTION tollgate_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  bad record;
+BEGIN
+  SELECT p.transaction_id, p.account, t.id IS NULL AS no_transaction, a.id IS NULL AS no_account INTO bad
+  FROM new_postings p
+  LEFT JOIN transactions t ON t.id = p.transaction_id
+  LEFT JOIN accounts a ON a.id = p.account
+  WHERE t.id IS NULL OR a.id IS NULL OR t.xmin::text::bigint <> txid_current() % 4294967296
+  LIMIT 1;
+  IF FOUND THEN
+    IF bad.no_transaction THEN
+      RAISE EXCEPTION 'posting references transaction %, which does not exist', bad.transaction_id USING ERRCODE = 'foreign_key_violation';
+    ELSIF bad.no_account THEN
+      RAISE EXCEPTION 'posting references account %, which does not exist', bad.account USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RAISE EXCEPTION 'postings may only be added to a transaction created in the same database transaction'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF to_regclass('pg_temp.tollgate_unchecked_postings') IS NULL THEN
+    CREATE TEMP TABLE tollgate_unchecked_postings (transaction_id uuid, currency text, amount numeric) ON COMMIT DELETE ROWS;
+  END IF;
+  INSERT INTO tollgate_unchecked_postings SELECT transaction_id, currency, sum(amount) FROM new_postings GROUP BY 1, 2;
+  PERFORM set_config('tollgate.balance_checked', 'no', true);
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER postings_inserted AFTER INSERT ON postings
+  REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION tollgate_postings_inserted();
+
+-- At COMMIT, the first new transaction's deferred trigger checks every transaction of this database transaction
+-- at once; the others find the check done.
 CREATE FUNCTION tollgate_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   bad record;
 BEGIN
-  SELECT currency, sum(amount) AS total INTO bad FROM postings WHERE transaction_id = NEW.id GROUP BY currency HAVING sum(amount) <> 0 LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'transaction % (%) does not balance: postings in % sum to %', NEW.seq, NEW.idempotency_key, bad.currency, bad.total
-      USING ERRCODE = 'check_violation';
+  IF coalesce(current_setting('tollgate.balance_checked', true), 'no') = 'yes' THEN
+    RETURN NULL;
   END IF;
+  IF to_regclass('pg_temp.tollgate_unchecked_postings') IS NOT NULL THEN
+    SELECT u.transaction_id, u.currency, sum(u.amount) AS total INTO bad
+    FROM tollgate_unchecked_postings u GROUP BY u.transaction_id, u.currency HAVING sum(u.amount) <> 0 LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'transaction % (%) does not balance: postings in % sum to %',
+        (SELECT seq FROM transactions WHERE id = bad.transaction_id), (SELECT idempotency_key FROM transactions WHERE id = bad.transaction_id),
+        bad.currency, bad.total
+        USING ERRCODE = 'check_violation';
+    END IF;
+    DELETE FROM tollgate_unchecked_postings;
+  END IF;
+  PERFORM set_config('tollgate.balance_checked', 'yes', true);
   RETURN NULL;
 END $$;
 
 CREATE CONSTRAINT TRIGGER transactions_balance AFTER INSERT ON transactions
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tollgate_check_balanced();
 
--- A committed transaction balanced; a posting added later, in another database transaction, would unbalance it.
-CREATE FUNCTION tollgate_postings_join_new_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A new transaction row resets the check too, so SET CONSTRAINTS ALL IMMEDIATE mid-way cannot let later rows skip it.
+CREATE FUNCTION tollgate_transaction_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (
-    SELECT 1 FROM new_postings p JOIN transactions t ON t.id = p.transaction_id
-    WHERE t.xmin::text::bigint <> txid_current() % 4294967296
-  ) THEN
-    RAISE EXCEPTION 'postings may only be added to a transaction created in the same database transaction'
-      USING ERRCODE = 'insufficient_privilege';
-  END IF;
+  PERFORM set_config('tollgate.balance_checked', 'no', true);
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER postings_same_transaction AFTER INSERT ON postings
-  REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION tollgate_postings_join_new_transactions();
+CREATE TRIGGER transactions_inserted AFTER INSERT ON transactions FOR EACH STATEMENT EXECUTE FUNCTION tollgate_transaction_inserted();
 
 -- Prepaid credit cannot go negative: a floor_zero liability may never end a commit with a debit balance.
 CREATE FUNCTION tollgate_check_floor() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -4,7 +4,7 @@ import { accounts } from './accounts.js';
 import { canonical, ZERO } from './money.js';
 import type { BillingPeriod } from './periods.js';
 import { addHours } from './periods.js';
-import { windowCharge } from './pricing.js';
+import { cumulativePrice } from './pricing.js';
 import type { TransactionInput } from './transaction.js';
 
 /** One closed hour of one feature's usage, as the usage store reports it now (deduplicated, corrections applied). */
@@ -48,12 +48,20 @@ export function rateFeaturePeriod(r: FeaturePeriodRating): TransactionInput[] {
   const hours = [...new Set([...usageByHour.keys(), ...r.rated.keys()])].sort();
   const out: TransactionInput[] = [];
   let cumulative = ZERO;
+  // F(cumulative) of the previous hour, reused while the price stays the same (it changes with plan versions).
+  let last: { price: UsagePriceConfig; total: Decimal } | undefined;
   for (const hour of hours) {
     const windowStart = new Date(hour);
     if (windowStart < r.period.start || windowStart >= r.period.end) continue;
     const quantity = usageByHour.get(hour) ?? ZERO;
     const price = r.priceAt(windowStart);
-    const charge = price ? windowCharge(price, cumulative, quantity) : ZERO;
+    let charge = ZERO;
+    if (price) {
+      const before = last?.price === price ? last.total : cumulativePrice(price, cumulative);
+      const after = cumulativePrice(price, cumulative.add(quantity));
+      charge = after.sub(before);
+      last = { price, total: after };
+    }
     cumulative = cumulative.add(quantity);
     const existing = r.rated.get(hour);
     if (!existing && !price) continue;
