@@ -3,11 +3,10 @@ import { monotonicFactory } from 'ulid';
 import { openUsageStore, usageStoreSettings, type UsageStore } from '../../../common/clickhouse/store.js';
 import { migrateUsageStore } from '../../../common/clickhouse/migrations.js';
 import { usageReaderOver, type UsageReader } from '../../../common/clickhouse/usage-reader.js';
-import { loadUsageProto } from '../../../common/proto.js';
 import type { SidecarContext, SidecarModule } from '../ports.js';
 import { Spool } from './adapters/spool.js';
 import { cloudEventsHandler } from './api/cloudevents.js';
-import { usageServiceHandlers } from './api/usage-service.js';
+import { usageServiceDefinition, usageServiceImplementation } from './api/usage-service.js';
 import { UsageIngest } from './ingest.js';
 import { createUsageMetrics } from './metrics.js';
 import { RollupRefresher } from './rollup.js';
@@ -36,11 +35,7 @@ export function usageModule(): SidecarModule {
       maxBatch = usage.max_batch_events;
       maxBody = usage.max_http_body_bytes;
       runtime = await startUsage(ctx);
-      const { proto } = loadUsageProto();
-      server.addService(
-        proto.tollgate.v1.UsageService.service,
-        usageServiceHandlers({ ingest: runtime.ingest, reader: runtime.reader, maxBatchEvents: maxBatch }),
-      );
+      server.addService(usageServiceDefinition(), usageServiceImplementation({ ingest: runtime.ingest, reader: runtime.reader, maxBatchEvents: maxBatch }));
       ingestReady = true;
     },
     http: (req, res) => cloudEventsHandler(() => runtime?.ingest, { maxBatchEvents: maxBatch, maxBodyBytes: maxBody })(req, res),

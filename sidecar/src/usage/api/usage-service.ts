@@ -1,4 +1,4 @@
-import { Metadata, status, type sendUnaryData, type ServerReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type sendUnaryData, type ServerReadableStream, type ServiceDefinition, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { invalidArgument, ServerError, toServiceError } from '../../../../common/grpc-errors.js';
 import type { UsageReader } from '../../../../common/clickhouse/usage-reader.js';
 import type { GetUsageRequest__Output } from '../../../../proto/gen/tollgate/v1/GetUsageRequest.js';
@@ -8,6 +8,8 @@ import type { ReportBatchResponse } from '../../../../proto/gen/tollgate/v1/Repo
 import type { ReportResult } from '../../../../proto/gen/tollgate/v1/ReportResult.js';
 import type { UsageEvent__Output } from '../../../../proto/gen/tollgate/v1/UsageEvent.js';
 import type { UsageServiceHandlers } from '../../../../proto/gen/tollgate/v1/UsageService.js';
+import { loadUsageProto } from '../../../../common/proto.js';
+import { decodeReportBatchRequest, encodeReportBatchResponse, WireError } from './report-batch-wire.js';
 import { unary } from '../../api/unary.js';
 import { requireId } from '../../api/validate.js';
 import { parseTimestamp, type UsageEventInput } from '../domain/validate-event.js';
@@ -48,9 +50,47 @@ function requireTime(field: string, text: string): Date {
   return new Date(ms);
 }
 
+/**
+ * tollgate.v1.UsageService as registered: ReportBatch, the bulk path, takes raw request bytes and returns encoded
+ * response bytes (report-batch-wire.ts); the other methods use the generic codec.
+ */
+export function usageServiceDefinition(): ServiceDefinition {
+  const generic = loadUsageProto().proto.tollgate.v1.UsageService.service;
+  return {
+    ...generic,
+    ReportBatch: {
+      ...generic.ReportBatch,
+      requestDeserialize: (bytes: Buffer) => bytes,
+      responseSerialize: (response: ReportBatchResponse) => encodeReportBatchResponse(response),
+    },
+  } as ServiceDefinition;
+}
+
+/** Handlers for usageServiceDefinition(). */
+export function usageServiceImplementation(deps: UsageApiDeps): UntypedServiceImplementation {
+  const handlers = usageServiceHandlers(deps);
+  return {
+    ...handlers,
+    ReportBatch: unary(async (bytes: Buffer): Promise<ReportBatchResponse> => {
+      let events: UsageEventInput[];
+      try {
+        events = decodeReportBatchRequest(bytes);
+      } catch (err) {
+        if (err instanceof WireError) throw invalidArgument('events', `malformed ReportBatchRequest: ${err.message}`);
+        throw err;
+      }
+      if (events.length > deps.maxBatchEvents) throw batchTooLarge(events.length, deps.maxBatchEvents);
+      return toBatchResponse(await deps.ingest.report(events));
+    }),
+  };
+}
+
+function batchTooLarge(n: number, max: number): ServerError {
+  return new ServerError(status.INVALID_ARGUMENT, `events: ${n} events in one batch; at most ${max} are allowed (BATCH_TOO_LARGE)`, 'events');
+}
+
 export function usageServiceHandlers(deps: UsageApiDeps): UsageServiceHandlers {
-  const tooLarge = (n: number) =>
-    new ServerError(status.INVALID_ARGUMENT, `events: ${n} events in one batch; at most ${deps.maxBatchEvents} are allowed (BATCH_TOO_LARGE)`, 'events');
+  const tooLarge = (n: number) => batchTooLarge(n, deps.maxBatchEvents);
 
   return {
     Report(call, callback: sendUnaryData<ReportResult>) {
