@@ -52,15 +52,15 @@ export const sidecarSchema = z
     leases: z
       .object({
         enabled: z.boolean().default(true),
-        /** A key becomes hot after this many decisions within one lease window. */
+        /** A key becomes hot at this many decisions within one lease window (ttl_ms). */
         hot_after: z.number().int().positive().default(8),
         /** Largest block of tokens one lease takes; bounds over-admission per sidecar and key. */
         max_tokens: z.number().int().positive().default(64),
-        /** A lease's unused tokens are returned after this long. */
-        ttl_ms: z.number().int().positive().max(10_000).default(250),
+        /** A lease's unused tokens are returned after this long; also the window in which demand is measured. */
+        ttl_ms: z.number().int().positive().max(10_000).default(1000),
       })
       .strict()
-      .default({ enabled: true, hot_after: 8, max_tokens: 64, ttl_ms: 250 }),
+      .default({ enabled: true, hot_after: 8, max_tokens: 64, ttl_ms: 1000 }),
     /** Concurrent checks on one key share one Redis script call. */
     coalesce: z.boolean().default(true),
     reservation_ttl_ms: z.number().int().positive().default(60_000),

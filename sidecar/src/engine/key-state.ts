@@ -26,19 +26,22 @@ export class KeyState {
   inFlight = false;
   windowStartMs = 0;
   hitsInWindow = 0;
+  hitsPrevWindow = 0;
   lastSeenMs = 0;
   /** Quota units the store reported last (seeds degraded decisions). */
   lastUsed = 0;
 
-  /** Counts a decision and says whether the key is hot enough to lease. */
-  touch(nowMs: number, windowMs: number, hotAfter: number): boolean {
+  /** Counts a decision; returns the key's demand: decisions per window, the larger of this window and the last. */
+  touch(nowMs: number, windowMs: number): number {
     this.lastSeenMs = nowMs;
     if (nowMs - this.windowStartMs >= windowMs) {
+      // A window with no decisions in between means no recent demand to carry over.
+      this.hitsPrevWindow = nowMs - this.windowStartMs < 2 * windowMs ? this.hitsInWindow : 0;
       this.windowStartMs = nowMs;
       this.hitsInWindow = 0;
     }
     this.hitsInWindow++;
-    return this.hitsInWindow >= hotAfter;
+    return Math.max(this.hitsInWindow, this.hitsPrevWindow);
   }
 
   /** An expired lease's leftovers, removed from the key so the next script call returns them. */

@@ -82,7 +82,7 @@ export class QuotaEngine implements Decider {
       this.keys.set(key, state);
     }
     const leases = this.deps.settings.leases;
-    const hot = state.touch(now, leases.ttl_ms, leases.hot_after);
+    const demand = state.touch(now, leases.ttl_ms);
 
     const fromLease = this.spendLease(state, target, input, version, now);
     if (fromLease) return fromLease;
@@ -90,7 +90,7 @@ export class QuotaEngine implements Decider {
 
     return new Promise<Decision>((resolve, reject) => {
       state.pending.push({ cost: input.cost, dryRun: input.dryRun, resolve, reject });
-      if (!state.inFlight || !this.deps.settings.coalesce) void this.flush(state, target, feature, version, hot);
+      if (!state.inFlight || !this.deps.settings.coalesce) void this.flush(state, target, feature, version, demand);
     });
   }
 
@@ -108,7 +108,7 @@ export class QuotaEngine implements Decider {
     return d;
   }
 
-  private async flush(state: KeyState, target: LimitTarget, feature: FeatureEntitlement, version: number, hot: boolean): Promise<void> {
+  private async flush(state: KeyState, target: LimitTarget, feature: FeatureEntitlement, version: number, demand: number): Promise<void> {
     const batch = this.deps.settings.coalesce ? state.pending.splice(0) : state.pending.splice(0, 1);
     if (batch.length === 0) return;
     state.inFlight = true;
@@ -117,7 +117,7 @@ export class QuotaEngine implements Decider {
     // Reaching the store means the lease (if any) could not serve: its leftovers go back and a hot key takes a new one.
     const refund = state.takeLease(periodId);
     const leases = this.deps.settings.leases;
-    const leaseWant = leases.enabled && hot && target.rate ? Math.min(leases.max_tokens, Math.ceil(target.rate.burst / 8)) : 0;
+    const leaseWant = leases.enabled && target.rate && demand >= leases.hot_after ? leaseSize(demand, target.rate.burst, leases) : 0;
     let result: ApplyResult;
     try {
       result = await this.deps.store.apply(target, { ops: batch, refundTokens: refund.tokens, refundQuota: refund.quota, leaseWant });
@@ -161,7 +161,7 @@ export class QuotaEngine implements Decider {
       else rest.push(p);
     }
     state.pending = rest;
-    if (rest.length > 0 && !state.inFlight) void this.flush(state, target, feature, version, true);
+    if (rest.length > 0 && !state.inFlight) void this.flush(state, target, feature, version, Math.max(state.hitsInWindow, state.hitsPrevWindow));
   }
 
   private async degraded(target: LimitTarget, feature: FeatureEntitlement, op: { cost: number; dryRun: boolean }, version: number, state: KeyState): Promise<Decision> {
@@ -331,4 +331,12 @@ export class QuotaEngine implements Decider {
   stop(): void {
     clearInterval(this.sweeper);
   }
+}
+
+/**
+ * A lease covers the key's expected demand for one lease window, so it is mostly spent before it expires; never
+ * more than max_tokens (the over-admission bound) nor an eighth of the burst (so one sidecar cannot park the bucket).
+ */
+export function leaseSize(demand: number, burst: number, leases: { hot_after: number; max_tokens: number }): number {
+  return Math.max(1, Math.min(leases.max_tokens, Math.ceil(burst / 8), Math.max(leases.hot_after, demand)));
 }

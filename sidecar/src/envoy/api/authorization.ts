@@ -35,23 +35,23 @@ export function authorizationCheck(ctx: SidecarContext, metrics: EnvoyMetrics): 
   return (call: ServerUnaryCall<CheckRequestObject, EnvoyCheckResponse>, callback: sendUnaryData<EnvoyCheckResponse>) => {
     const plan = planAuthz(flattenCheckRequest(call.request), settings, resolveKey);
     if (plan.kind === 'invalid') {
-      metrics.checks.inc({ outcome: 'invalid' });
+      metrics.check('invalid');
       callback(toServiceError(invalidArgument(plan.field, plan.problem)));
       return;
     }
     if (plan.kind === 'deny') {
-      metrics.checks.inc({ outcome: String(plan.answer.status) });
+      metrics.check(String(plan.answer.status));
       callback(null, deniedCheckResponse(plan.answer));
       return;
     }
     ctx.decider.check(plan.input).then(
       (decision) => {
         const response = checkResponseOf(plan, decision, ctx.snapshots.get(plan.tenantId)?.features[plan.input.featureId]);
-        metrics.checks.inc({ outcome: response.okResponse ? 'ok' : String(response.deniedResponse!.status.code) });
+        metrics.check(response.okResponse ? 'ok' : String(response.deniedResponse!.status.code));
         callback(null, response);
       },
       (err: unknown) => {
-        metrics.checks.inc({ outcome: 'error' });
+        metrics.check('error');
         ctx.logger.error({ err, tenant: plan.tenantId, feature: plan.input.featureId }, 'ext_authz check failed');
         callback(toServiceError(err));
       },

@@ -27,7 +27,7 @@ export function shouldRateLimit(ctx: SidecarContext, metrics: EnvoyMetrics): han
       resolveKey,
     );
     if (plan.kind === 'invalid') {
-      metrics.rateLimits.inc({ code: 'invalid' });
+      metrics.rateLimit('invalid');
       callback(toServiceError(invalidArgument(plan.field, plan.problem)));
       return;
     }
@@ -41,11 +41,11 @@ export function shouldRateLimit(ctx: SidecarContext, metrics: EnvoyMetrics): han
     ).then(
       (outcomes) => {
         const response = rateLimitResponseOf(outcomes);
-        metrics.rateLimits.inc({ code: response.overallCode });
+        metrics.rateLimit(response.overallCode);
         callback(null, response);
       },
       (err: unknown) => {
-        metrics.rateLimits.inc({ code: 'error' });
+        metrics.rateLimit('error');
         ctx.logger.error({ err }, 'ShouldRateLimit failed');
         callback(toServiceError(err));
       },
