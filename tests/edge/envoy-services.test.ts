@@ -185,3 +185,15 @@ describe('ShouldRateLimit against a real sidecar', () => {
     });
   });
 });
+
+describe('Envoy metrics on the sidecar', () => {
+  it('counts ext_authz outcomes and rate-limit codes', async () => {
+    const text = await (await fetch(`http://${stack.sidecar.httpAddress}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    expect(value('tollgate_envoy_authz_checks_total{outcome="ok"}')).toBeGreaterThan(0);
+    expect(value('tollgate_envoy_authz_checks_total{outcome="401"}')).toBeGreaterThanOrEqual(3);
+    expect(value('tollgate_envoy_authz_checks_total{outcome="429"}')).toBeGreaterThanOrEqual(2);
+    expect(value('tollgate_envoy_authz_checks_total{outcome="invalid"}')).toBe(1);
+    expect(value('tollgate_envoy_rate_limit_requests_total{code="OVER_LIMIT"}')).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -215,6 +215,27 @@ describe('gateway end to end (real sidecar, real upstream)', () => {
       await orphan.stop();
     }
   });
+
+  it('503 within the sidecar timeout when the sidecar hangs', async () => {
+    // A QuotaService that accepts calls and never answers: a wedged sidecar.
+    const hung = new grpc.Server();
+    hung.addService(loadQuotaProto().proto.tollgate.v1.QuotaService.service, { Check: () => undefined, Reserve: () => undefined, Commit: () => undefined, Release: () => undefined, CheckBatch: () => undefined });
+    const port = await new Promise<number>((resolve, reject) => hung.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    const config = { ...stack.config, edge: { ...stack.config.edge, gateway: { ...stack.config.edge.gateway, sidecar_timeout_ms: 200 } } };
+    const stuck = await startGateway(config, { listen: '127.0.0.1:0', sidecar: `127.0.0.1:${port}`, logger: createLogger('gateway', 'silent') });
+    try {
+      const started = Date.now();
+      const res = await fetch(`${stuck.url}/api/json`, { headers: auth('acme') });
+      const elapsed = Date.now() - started;
+      expect(res.status).toBe(503);
+      await problem(res);
+      expect(elapsed).toBeGreaterThanOrEqual(190);
+      expect(elapsed).toBeLessThan(1000);
+    } finally {
+      await stuck.stop();
+      hung.forceShutdown();
+    }
+  });
 });
 
 async function quotaRemaining(tenantId: string, featureId: string): Promise<number> {
