@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { CheckBatchRequest } from '../../proto/gen/tollgate/v1/CheckBatchRequest.js';
-import { roundTripCounters } from './check-h2load.js';
 import { keySequence, type Distribution } from './key-distribution.js';
-import { scrapeCounters } from './metrics.js';
+import { roundTripCounters, scrapeCounters } from './metrics.js';
 import { QuotaClient } from './quota-client.js';
 import { median } from './stats.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CheckRequest } from '../../proto/gen/tollgate/v1/CheckRequest.js';
 import { checkPath, framedCheckRequest, grpcRequestHeaders } from './grpc-frame.js';
 import { runH2load, type H2loadResult } from './h2load.js';
-import { scrapeCounters } from './metrics.js';
+import { perDecision, roundTripCounters, scrapeCounters } from './metrics.js';
 import { QuotaClient } from './quota-client.js';
 import { processCpuSeconds } from './process-cpu.js';
 import { median } from './stats.js';
@@ -89,18 +89,21 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
     });
   const interleaved = async (ratePerConnection?: number, serial = false) => {
     const runs = { baseline: [] as H2loadResult[], tollgate: [] as H2loadResult[] };
-    const cpuSeconds = { baseline: [] as number[], tollgate: [] as number[] };
+    const cpuUsPerRequest = { baseline: [] as number[], tollgate: [] as number[] };
     for (let round = 0; round < shape.rounds; round++) {
       const order = round % 2 === 0 ? (['baseline', 'tollgate'] as const) : (['tollgate', 'baseline'] as const);
       for (const side of order) {
         const target = side === 'baseline' ? baseline : tollgate;
         const cpuBefore = processCpuSeconds(target.pid);
-        runs[side].push(await load(target, ratePerConnection, serial));
+        const result = await load(target, ratePerConnection, serial);
         const cpuAfter = processCpuSeconds(target.pid);
-        if (cpuBefore !== undefined && cpuAfter !== undefined) cpuSeconds[side].push(cpuAfter - cpuBefore);
+        runs[side].push(result);
+        // h2load counts the measured period only; the warm-up ran at the same pace, so scale the count up.
+        const served = (result.succeeded * (shape.warmUpS + shape.durationS)) / shape.durationS;
+        if (cpuBefore !== undefined && cpuAfter !== undefined) cpuUsPerRequest[side].push(((cpuAfter - cpuBefore) / served) * 1e6);
       }
     }
-    return { ...runs, cpuSeconds };
+    return { ...runs, cpuUsPerRequest };
   };
 
   const countersBefore = tollgate.metricsUrl ? await scrapeCounters(tollgate.metricsUrl, roundTripCounters) : undefined;
@@ -111,10 +114,7 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
   const fixed = await interleaved(ratePerConnection);
   const serial = await interleaved(undefined, true);
 
-  // At a fixed rate the warm-up is paced too, so the requests a run served are rate × (warm-up + duration).
-  const requestsPerFixedRun = ratePerConnection * shape.connections * (shape.warmUpS + shape.durationS);
-  const cpuPerRequest = (key: 'baseline' | 'tollgate') =>
-    fixed.cpuSeconds[key].length === shape.rounds ? (median(fixed.cpuSeconds[key]) / requestsPerFixedRun) * 1e6 : undefined;
+  const cpuPerRequest = (key: 'baseline' | 'tollgate') => (fixed.cpuUsPerRequest[key].length === shape.rounds ? median(fixed.cpuUsPerRequest[key]) : undefined);
   const side = (key: 'baseline' | 'tollgate'): SideResult => ({
     maxRps: median(max[key].map((r) => r.requestsPerSecond)),
     p50Ms: median(fixed[key].map((r) => r.p50Ms)),
@@ -130,12 +130,4 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
     tollgate: side('tollgate'),
     roundTripsPerDecision: countersBefore && countersAfter ? perDecision(countersBefore, countersAfter) : undefined,
   };
-}
-
-export const roundTripCounters = ['tollgate_redis_round_trips_total', 'tollgate_decisions_total', 'tollgate_lease_hits_total'] as const;
-
-export function perDecision(before: Record<string, number>, after: Record<string, number>): number {
-  const trips = after.tollgate_redis_round_trips_total - before.tollgate_redis_round_trips_total;
-  const decisions = after.tollgate_decisions_total - before.tollgate_decisions_total;
-  return decisions > 0 ? trips / decisions : Number.NaN;
 }

@@ -1,6 +1,5 @@
 import { hotKeyLimit, leaseSettings } from './bench-catalog.js';
-import { perDecision, roundTripCounters } from './check-h2load.js';
-import { scrapeCounters } from './metrics.js';
+import { perDecision, roundTripCounters, scrapeCounters } from './metrics.js';
 import { QuotaClient } from './quota-client.js';
 
 export interface HotKeyShape {

@@ -14,3 +14,13 @@ export function sumCounters(text: string, names: readonly string[]): Record<stri
   }
   return totals;
 }
+
+/** The sidecar counters that say how often a decision needed Redis. */
+export const roundTripCounters = ['tollgate_redis_round_trips_total', 'tollgate_decisions_total', 'tollgate_lease_hits_total'] as const;
+
+/** Redis round trips per decision between two scrapes. */
+export function perDecision(before: Record<string, number>, after: Record<string, number>): number {
+  const trips = after.tollgate_redis_round_trips_total - before.tollgate_redis_round_trips_total;
+  const decisions = after.tollgate_decisions_total - before.tollgate_decisions_total;
+  return decisions > 0 ? trips / decisions : Number.NaN;
+}
