@@ -138,6 +138,16 @@ describe('idempotency keys', () => {
   });
 });
 
+describe('bulk appends through COPY', () => {
+  it('round-trip text with tabs, newlines and backslashes exactly (the hash chain would notice otherwise)', async () => {
+    const description = 'top-up\tfrom "ops"\nline two \\ back\\slash\r';
+    const { transaction } = await addCredit(ledger.ctx, { tenantId: 'acme', amount: '1.00', idempotencyKey: 'tabs', source: 'grant', description });
+    const [stored] = await ledger.ctx.db.query<{ description: string }>('SELECT description FROM transactions WHERE id = $1', [transaction.id]);
+    expect(stored.description).toBe(description);
+    expect((await verifyLedger(ledger.ctx.db)).ok).toBe(true);
+  });
+});
+
 describe('hash chain', () => {
   it('verifies an untouched ledger', async () => {
     const report = await verifyLedger(ledger.ctx.db);

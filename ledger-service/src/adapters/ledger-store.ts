@@ -178,37 +178,54 @@ async function insertAccounts(sql: Sql, specs: AccountSpec[]): Promise<void> {
   );
 }
 
+const TRANSACTION_COLUMNS = [
+  'seq', 'id', 'idempotency_key', 'input_hash', 'kind', 'tenant_id', 'effective_at', 'recorded_at', 'description',
+  'feature_id', 'window_start', 'revision', 'quantity', 'invoice_id', 'prev_hash', 'hash',
+] as const;
+const TRANSACTION_TYPES = ['bigint', 'uuid', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'text', 'text', 'timestamptz', 'integer', 'numeric', 'uuid', 'text', 'text'];
+const POSTING_COLUMNS = ['transaction_id', 'line', 'account', 'currency', 'amount'] as const;
+const POSTING_TYPES = ['uuid', 'smallint', 'text', 'text', 'numeric'];
+
+/** COPY where the driver has it (Postgres), else one INSERT … SELECT unnest(…) per table (PGlite). */
+async function bulkInsert(sql: Sql, table: string, columns: readonly string[], types: string[], rows: Array<Array<string | number | null>>): Promise<void> {
+  if (rows.length === 0) return;
+  if (sql.copyIn) return sql.copyIn(table, columns, rows);
+  const arrays = columns.map((_, c) => rows.map((r) => r[c]));
+  const casts = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
+  await sql.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${casts})`, arrays);
+}
+
 async function insertTransactions(sql: Sql, txs: StoredTransaction[]): Promise<void> {
-  if (txs.length === 0) return;
-  await sql.query(
-    `INSERT INTO transactions (seq, id, idempotency_key, input_hash, kind, tenant_id, effective_at, recorded_at, description,
-       feature_id, window_start, revision, quantity, invoice_id, prev_hash, hash)
-     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
-       $9::text[], $10::text[], $11::timestamptz[], $12::integer[], $13::numeric[], $14::uuid[], $15::text[], $16::text[])`,
-    [
-      txs.map((t) => t.seq),
-      txs.map((t) => t.id),
-      txs.map((t) => t.idempotencyKey),
-      txs.map((t) => t.inputHash),
-      txs.map((t) => t.kind),
-      txs.map((t) => t.tenantId),
-      txs.map((t) => t.effectiveAt.toISOString()),
-      txs.map((t) => t.recordedAt.toISOString()),
-      txs.map((t) => t.description),
-      txs.map((t) => t.featureId),
-      txs.map((t) => t.windowStart?.toISOString() ?? null),
-      txs.map((t) => t.revision),
-      txs.map((t) => t.quantity),
-      txs.map((t) => t.invoiceId),
-      txs.map((t) => t.prevHash),
-      txs.map((t) => t.hash),
-    ],
+  await bulkInsert(
+    sql,
+    'transactions',
+    TRANSACTION_COLUMNS,
+    TRANSACTION_TYPES,
+    txs.map((t) => [
+      t.seq,
+      t.id,
+      t.idempotencyKey,
+      t.inputHash,
+      t.kind,
+      t.tenantId,
+      t.effectiveAt.toISOString(),
+      t.recordedAt.toISOString(),
+      t.description,
+      t.featureId,
+      t.windowStart?.toISOString() ?? null,
+      t.revision,
+      t.quantity,
+      t.invoiceId,
+      t.prevHash,
+      t.hash,
+    ]),
   );
-  const postings = txs.flatMap((t) => t.postings.map((p, line) => ({ ...p, line, transactionId: t.id })));
-  await sql.query(
-    `INSERT INTO postings (transaction_id, line, account, currency, amount)
-     SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::text[], $4::text[], $5::numeric[])`,
-    [postings.map((p) => p.transactionId), postings.map((p) => p.line), postings.map((p) => p.account), postings.map((p) => p.currency), postings.map((p) => p.amount)],
+  await bulkInsert(
+    sql,
+    'postings',
+    POSTING_COLUMNS,
+    POSTING_TYPES,
+    txs.flatMap((t) => t.postings.map((p, line) => [t.id, line, p.account, p.currency, p.amount])),
   );
 }
 
