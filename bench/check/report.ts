@@ -142,8 +142,10 @@ export function failedSection(part: string, err: unknown): Section {
 export function header(options: { quick: boolean; standIn: boolean; elapsedS: number; loadAtStart: number }): string {
   const h2loadVersion = execFileSync('h2load', ['--version']).toString().trim();
   const mode = options.standIn ? ' — STAND-IN MODE: the "tollgate" column is a second no-op server, not the sidecar' : '';
+  const busy = Math.max(options.loadAtStart, loadavg()[0]) > cpus().length;
   return [
     `bench:check${options.quick ? ' (quick)' : ''}${mode}`,
+    ...(busy ? [`WARNING: the load average exceeded the ${cpus().length} cores: other programs competed for the CPU and the numbers are noisy.`] : []),
     [
       new Date().toISOString(),
       `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
