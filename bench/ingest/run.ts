@@ -7,7 +7,7 @@
  * run. Target: end to end ≥ 0.5× the raw insert rate.
  *
  * BENCH_INGEST_EVENTS (default 500000), BENCH_INGEST_BATCH (ReportBatch size, default 1000),
- * BENCH_INGEST_CONCURRENCY (calls in flight, default 8), CLICKHOUSE_URL (else a private clickhouse-server),
+ * BENCH_INGEST_CONCURRENCY (calls in flight, default 16), CLICKHOUSE_URL (else a private clickhouse-server),
  * BENCH_INGEST_PROFILE_DIR (write a CPU profile of the sidecar there).
  */
 import { spawn } from 'node:child_process';
@@ -27,7 +27,7 @@ import { BENCH_FEATURE, BENCH_TENANTS, generateEvents, rowsOf } from './events.j
 
 const N = Number(process.env.BENCH_INGEST_EVENTS ?? 500_000);
 const REPORT_BATCH = Number(process.env.BENCH_INGEST_BATCH ?? 1000);
-const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 8);
+const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 16);
 const SHIP_BATCH = 50_000;
 const WINDOW = { start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' };
 
@@ -52,6 +52,11 @@ async function rawInsert(url: string, events: ReturnType<typeof generateEvents>)
   } finally {
     await store.close();
   }
+}
+
+/** CPU the sidecar process used (user + system), from its own /metrics: robust to other load on the machine. */
+function sidecarCpuSeconds(metrics: string): number {
+  return Number(/^tollgate_process_process_cpu_seconds_total (\S+)$/m.exec(metrics)?.[1] ?? NaN);
 }
 
 function sidecarConfig(dir: string, database: string): string {
@@ -101,6 +106,7 @@ async function endToEnd(url: string, events: ReturnType<typeof generateEvents>) 
     // Warm the connection and the code paths with one call outside the clock (an empty batch spools nothing).
     await driver.send([Buffer.alloc(0)], 1);
 
+    const cpuBefore = sidecarCpuSeconds(await (await fetch(metricsUrl)).text());
     const started = performance.now();
     const sent = await driver.send(batches, CONCURRENCY);
     const ackedSeconds = (performance.now() - started) / 1000;
@@ -113,6 +119,7 @@ async function endToEnd(url: string, events: ReturnType<typeof generateEvents>) 
     }
     const totalSeconds = (performance.now() - started) / 1000;
     const metrics = await (await fetch(metricsUrl)).text();
+    const cpuSeconds = sidecarCpuSeconds(metrics) - cpuBefore;
     const appended = Number(/^tollgate_usage_spool_appended_bytes_total (\S+)$/m.exec(metrics)?.[1] ?? NaN);
     driver.close();
     const latencies = sent.latenciesMs.sort((a, b) => a - b);
@@ -122,6 +129,7 @@ async function endToEnd(url: string, events: ReturnType<typeof generateEvents>) 
       ackP50: percentileOfSorted(latencies, 50),
       ackP99: percentileOfSorted(latencies, 99),
       spoolBytesPerEvent: appended / events.length,
+      sidecarCpuUsPerEvent: (cpuSeconds * 1e6) / events.length,
     };
   } finally {
     child.kill('SIGTERM');
@@ -154,6 +162,7 @@ async function main(): Promise<void> {
       { measurement: `ReportBatch ack p50 (ms, ${REPORT_BATCH} events/call, ${CONCURRENCY} in flight)`, baseline: '', tollgate: fmt.ms(e2e.ackP50), comparison: '', target: '' },
       { measurement: 'ReportBatch ack p99 (ms)', baseline: '', tollgate: fmt.ms(e2e.ackP99), comparison: '', target: '' },
       { measurement: 'spool bytes per event (record header included)', baseline: '', tollgate: e2e.spoolBytesPerEvent.toFixed(1), comparison: '', target: '' },
+      { measurement: 'sidecar CPU per event (µs, user+system, whole pipeline)', baseline: '', tollgate: e2e.sidecarCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
     ];
     process.stdout.write(
       `\nusage ingestion — ClickHouse ${server ? 'clickhouse-server 18.16 (private, temp dir)' : url}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}\n\n${formatTable(rows)}\n`,
