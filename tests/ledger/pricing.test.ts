@@ -58,9 +58,8 @@ describe('pricing, hand-computed', () => {
   });
 
   it('an invoice line is rounded once, not per window: three 0.3333 charges make 1.00, not 0.99', () => {
-    const items = [1, 2, 3].map((i) => ({
-      transactionId: `t${i}`,
-      kind: 'usage_charge' as const,
+    const items = [1, 2, 3].map(() => ({
+      kind: 'usage' as const,
       featureId: 'seats',
       description: '',
       quantity: money(1),
@@ -75,7 +74,7 @@ describe('pricing, hand-computed', () => {
   });
 
   it('minimum commitment adds the shortfall; prepaid credit is consumed before anything is due', () => {
-    const items = [{ transactionId: 'a', kind: 'usage_charge' as const, featureId: 'seats', description: '', quantity: money(10), amount: money('3.333') }];
+    const items = [{ kind: 'usage' as const, featureId: 'seats', description: '', quantity: money(10), amount: money('3.333') }];
     const draft = draftInvoice({ currency: 'USD', items, minimumCommitment: '50.00', prepaidAvailable: money('20') });
     expect(draft.lines.map((l) => [l.key, l.amount])).toEqual([
       ['usage:seats', '3.33'],

@@ -84,7 +84,7 @@ export async function nextNumber(sql: Sql, table: 'invoices' | 'credit_notes', t
   return Number(row.n);
 }
 
-export async function insertInvoice(sql: Sql, invoice: Omit<StoredInvoice, 'status' | 'creditNote'>, itemTransactionIds: string[]): Promise<void> {
+export async function insertInvoice(sql: Sql, invoice: Omit<StoredInvoice, 'status' | 'creditNote'>): Promise<void> {
   await sql.query(
     `INSERT INTO invoices (id, tenant_id, number, period_start, period_end, currency, total, credit_applied, amount_due, lines, transaction_id, finalized_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -103,9 +103,6 @@ export async function insertInvoice(sql: Sql, invoice: Omit<StoredInvoice, 'stat
       invoice.finalizedAt.toISOString(),
     ],
   );
-  if (itemTransactionIds.length > 0) {
-    await sql.query('INSERT INTO invoice_items (invoice_id, transaction_id) SELECT $1, unnest($2::uuid[])', [invoice.id, itemTransactionIds]);
-  }
 }
 
 export async function insertCreditNote(

@@ -284,18 +284,47 @@ export async function ratedWindowsForTenants(sql: Sql, tenantIds: string[], from
   return out;
 }
 
+const UNBILLED = `t.tenant_id = $1
+  AND ((t.kind IN ('usage_charge', 'usage_adjustment') AND t.effective_at <= $2) OR (t.kind = 'recurring_fee' AND t.effective_at < $2))
+  AND NOT EXISTS (SELECT 1 FROM invoice_items i WHERE i.transaction_id = t.id)`;
+
+export interface UnbilledGroup {
+  kind: 'usage' | 'fee';
+  featureId: string | null;
+  description: string;
+  /** Units for usage, number of fees for fees. */
+  quantity: string;
+  /** Exact sum of the tenant's unbilled postings. */
+  amount: string;
+}
+
 /**
- * What a tenant's invoice for a period ending at `before` bills: usage of hours ending by then (including late
- * adjustments of earlier periods) and fees of periods starting before then, unless an invoice already billed them.
+ * What a tenant's invoice for a period ending at `before` bills, summed per feature and per fee in the database:
+ * usage of hours ending by then (including late adjustments of earlier periods) and fees of periods starting before
+ * then, unless an invoice already billed them. One row per line, however many hours and events are behind it.
  */
-export async function unbilledTransactions(sql: Sql, tenantId: string, before: Date): Promise<StoredTransaction[]> {
-  const rows = await sql.query<TransactionRow>(
-    `${SELECT_TRANSACTIONS}
-     WHERE t.tenant_id = $1
-       AND ((t.kind IN ('usage_charge', 'usage_adjustment') AND t.effective_at <= $2) OR (t.kind = 'recurring_fee' AND t.effective_at < $2))
-       AND NOT EXISTS (SELECT 1 FROM invoice_items i WHERE i.transaction_id = t.id)
-     ORDER BY t.seq`,
+export async function unbilledGroups(sql: Sql, tenantId: string, before: Date): Promise<UnbilledGroup[]> {
+  const rows = await sql.query<{ usage: boolean; feature_id: string | null; description: string; quantity: string; amount: string }>(
+    `SELECT t.kind <> 'recurring_fee' AS usage, t.feature_id, CASE WHEN t.kind = 'recurring_fee' THEN t.description ELSE '' END AS description,
+       CASE WHEN t.kind = 'recurring_fee' THEN count(*)::text ELSE sum(t.quantity)::text END AS quantity, sum(p.amount)::text AS amount
+     FROM transactions t JOIN postings p ON p.transaction_id = t.id AND p.line = 0
+     WHERE ${UNBILLED}
+     GROUP BY 1, 2, 3, t.kind = 'recurring_fee'`,
     [tenantId, before.toISOString()],
   );
-  return rows.map(fromRow);
+  return rows.map((r) => ({ kind: r.usage ? 'usage' : 'fee', featureId: r.feature_id, description: r.description, quantity: r.quantity, amount: r.amount }));
+}
+
+/** Records that `invoiceId` billed everything unbilled up to `before`; call under the chain lock (see lockChain). */
+export async function markBilled(sql: Sql, invoiceId: string, tenantId: string, before: Date): Promise<number> {
+  const rows = await sql.query(
+    `INSERT INTO invoice_items (invoice_id, transaction_id) SELECT $3::uuid, t.id FROM transactions t WHERE ${UNBILLED} RETURNING transaction_id`,
+    [tenantId, before.toISOString(), invoiceId],
+  );
+  return rows.length;
+}
+
+/** Holds off every append until the caller's database transaction ends (what it read stays what it writes). */
+export async function lockChain(sql: Sql): Promise<void> {
+  await sql.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
 }

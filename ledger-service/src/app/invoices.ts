@@ -1,4 +1,4 @@
-import { accountBalances, appendTransactions, readTransactionsById, unbilledTransactions } from '../adapters/ledger-store.js';
+import { accountBalances, appendTransactions, lockChain, markBilled, readTransactionsById, unbilledGroups } from '../adapters/ledger-store.js';
 import type { Sql } from '../adapters/database.js';
 import { getInvoice, getInvoiceForPeriod, insertCreditNote, insertInvoice, listInvoices, nextNumber, type StoredInvoice } from '../adapters/invoice-store.js';
 import { getSubscription, subscriptionHistories, type Subscription } from '../adapters/tenant-store.js';
@@ -17,17 +17,6 @@ export interface InvoicePreview extends InvoiceDraft {
   period: BillingPeriod;
   /** Set when the period's invoice was already finalized: the preview is that invoice. */
   invoice?: StoredInvoice;
-}
-
-function toItem(t: StoredTransaction): InvoiceItem {
-  return {
-    transactionId: t.id,
-    kind: t.kind,
-    featureId: t.featureId,
-    description: t.description,
-    quantity: money(t.quantity ?? '0'),
-    amount: money(t.postings[0]?.amount ?? '0'),
-  };
 }
 
 /** The billing period that contains `at`, or the one starting exactly at `periodStartAt` when given. */
@@ -50,7 +39,7 @@ async function draftFor(ctx: LedgerContext, sql: Sql, sub: Subscription, period:
   for (const e of history) if (e.effectiveAt <= period.start) planId = e.planId;
   const plan = ctx.plans.get(planId);
   if (!plan) throw new LedgerError('failed_precondition', `plan "${planId}" of tenant "${sub.tenantId}" is not in the configuration`);
-  const items = (await unbilledTransactions(sql, sub.tenantId, period.end)).map(toItem);
+  const items: InvoiceItem[] = (await unbilledGroups(sql, sub.tenantId, period.end)).map((g) => ({ ...g, quantity: money(g.quantity), amount: money(g.amount) }));
   return draftInvoice({
     currency: plan.currency,
     items,
@@ -77,7 +66,6 @@ export async function previewInvoice(ctx: LedgerContext, tenantId: string, perio
       creditApplied: finalized.creditApplied,
       amountDue: finalized.amountDue,
       itemsExact: '0',
-      transactionIds: [],
     };
   }
   return { tenantId, period, ...(await draftFor(ctx, ctx.db, sub, period)) };
@@ -91,7 +79,8 @@ export async function finalizeInvoice(ctx: LedgerContext, tenantId: string, peri
   checkTenantId(tenantId);
   const now = ctx.clock();
   const invoiceId = await ctx.db.transaction(async (sql) => {
-    const sub = await getSubscription(sql, tenantId, true); // serializes invoicing per tenant
+    await lockChain(sql); // no rating lands between drafting the invoice and marking its items billed
+    const sub = await getSubscription(sql, tenantId, true);
     if (!sub) throw notFound(`tenant "${tenantId}" does not exist`);
     const period = periodFor(sub, now, periodStartAt);
     const existing = await getInvoiceForPeriod(sql, tenantId, period.start);
@@ -131,8 +120,8 @@ export async function finalizeInvoice(ctx: LedgerContext, tenantId: string, peri
         transactionId: transaction.id,
         finalizedAt: now,
       },
-      draft.transactionIds,
     );
+    await markBilled(sql, id, tenantId, period.end);
     return id;
   });
   return (await getInvoice(ctx.db, invoiceId))!;

@@ -1,16 +1,16 @@
 import type { Decimal } from 'decimal.js';
 import { accounts } from './accounts.js';
 import { canonical, formatAmount, money, Money, roundToMinorUnit, ZERO } from './money.js';
-import type { PostingInput, StoredTransaction } from './transaction.js';
+import type { PostingInput } from './transaction.js';
 
-/** A not-yet-invoiced charge: a usage charge, usage adjustment or recurring fee from the ledger. */
+/** Not-yet-invoiced charges of one feature (usage charges and adjustments) or of one fee, summed. */
 export interface InvoiceItem {
-  transactionId: string;
-  kind: StoredTransaction['kind'];
+  kind: 'usage' | 'fee';
   featureId: string | null;
   description: string;
+  /** Units of usage, or the number of fees. */
   quantity: Decimal;
-  /** Exact amount charged to the tenant (its unbilled posting). */
+  /** Exact amount charged to the tenant (its unbilled postings). */
   amount: Decimal;
 }
 
@@ -34,7 +34,6 @@ export interface InvoiceDraft {
   amountDue: string;
   /** Exact sum of the items (without the minimum-commitment shortfall). */
   itemsExact: string;
-  transactionIds: string[];
 }
 
 /**
@@ -45,10 +44,10 @@ export function draftInvoice(args: { currency: string; items: InvoiceItem[]; min
   const { currency } = args;
   const groups = new Map<string, { description: string; quantity: Decimal; amount: Decimal }>();
   for (const item of args.items) {
-    const usage = item.kind === 'usage_charge' || item.kind === 'usage_adjustment';
+    const usage = item.kind === 'usage';
     const key = usage ? `usage:${item.featureId}` : `fee:${item.description}`;
     const group = groups.get(key) ?? { description: usage ? `${item.featureId} usage` : item.description, quantity: ZERO, amount: ZERO };
-    group.quantity = group.quantity.add(usage ? item.quantity : 1);
+    group.quantity = group.quantity.add(item.quantity);
     group.amount = group.amount.add(item.amount);
     groups.set(key, group);
   }
@@ -81,7 +80,6 @@ export function draftInvoice(args: { currency: string; items: InvoiceItem[]; min
     creditApplied: formatAmount(creditApplied, currency),
     amountDue: formatAmount(total.sub(creditApplied), currency),
     itemsExact: canonical(args.items.reduce((sum, i) => sum.add(i.amount), ZERO)),
-    transactionIds: args.items.map((i) => i.transactionId),
   };
 }
 
