@@ -43,7 +43,22 @@ export class Shipper {
   ) {}
 
   start(): void {
-    this.loop = this.run().catch((err: unknown) => this.logger.error({ err: String(err) }, 'usage shipper stopped on an unexpected error'));
+    this.loop = this.runUntilStopped();
+  }
+
+  /** An unexpected failure (say, a spool read error) restarts shipping from the oldest unreleased event. */
+  private async runUntilStopped(): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        await this.run();
+        return;
+      } catch (err) {
+        this.metrics.shipFailed();
+        const wait = backoffMs(attempt, this.options.retryMinMs, this.options.retryMaxMs);
+        this.logger.error({ err: String(err), retryInMs: wait }, 'usage shipper failed unexpectedly; restarting from the oldest unshipped event');
+        await this.sleep(wait);
+      }
+    }
   }
 
   /** Ships what it can without waiting on failures, then stops; unshipped events stay in the spool. */
@@ -84,14 +99,14 @@ export class Shipper {
 
   private sleepUntilCommit(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(1, ms));
-      const commit = this.spool.waitForCommit();
-      void commit.then(done);
-      this.wake = done;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        cancel();
         resolve();
-      }
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      const cancel = this.spool.onNextCommit(done);
+      this.wake = done;
     });
   }
 

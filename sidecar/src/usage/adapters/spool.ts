@@ -94,7 +94,7 @@ export class Spool {
   private queuedBytes = 0;
   private commitTimer?: NodeJS.Timeout | 'immediate';
   private committing?: Promise<void>;
-  private commitWaiters: Array<() => void> = [];
+  private commitWaiters = new Set<() => void>();
   private closed = false;
   private bytes = 0;
   private pending = 0;
@@ -198,7 +198,7 @@ export class Spool {
     this.commitTimes.push({ upTo: this.committedTotal, at: this.now() });
     for (const a of batch) a.resolve();
     const waiters = this.commitWaiters;
-    this.commitWaiters = [];
+    this.commitWaiters = new Set();
     for (const w of waiters) w();
   }
 
@@ -288,9 +288,10 @@ export class Spool {
     }
   }
 
-  /** Resolves at the next commit (or at once when something is pending beyond `from`). */
-  waitForCommit(): Promise<void> {
-    return new Promise((resolve) => this.commitWaiters.push(resolve));
+  /** Calls `onCommit` once, at the next commit; returns a function that cancels the wait. */
+  onNextCommit(onCommit: () => void): () => void {
+    this.commitWaiters.add(onCommit);
+    return () => this.commitWaiters.delete(onCommit);
   }
 
   stats(): SpoolStats {
