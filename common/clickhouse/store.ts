@@ -52,3 +52,15 @@ export async function openUsageStore(settings: UsageStoreSettings): Promise<Usag
   const { openEmbeddedStore } = await import('./embedded-store.js');
   return openEmbeddedStore(settings);
 }
+
+/**
+ * ClickHouse error codes meaning "this data cannot be stored" (a row it cannot parse), as opposed to a server that is
+ * down or a schema that is missing: retrying the same rows cannot succeed.
+ */
+const DATA_REJECTION_CODES = new Set([6, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117, 131]);
+
+export function isDataRejection(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  const numeric = typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : Number(/\bCode: (\d+)/.exec((err as Error)?.message ?? '')?.[1]);
+  return DATA_REJECTION_CODES.has(numeric);
+}

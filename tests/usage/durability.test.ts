@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { status, type ServiceError } from '@grpc/grpc-js';
@@ -151,6 +151,28 @@ describe('usage durability', () => {
     cleanups.push(stop);
     const total = await eventually(() => client.getUsage({ tenantId: 'gamma', featureId: 'tokens', ...WIDE }), (u) => u.events === '3');
     expect(total).toMatchObject({ quantity: '6', events: '3' });
+  });
+
+  it('quarantines a row ClickHouse cannot parse, keeps it on disk, and ships the rest of its batch', async () => {
+    const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')) });
+    const dir = join(config.data_dir, 'spool');
+    const { spool } = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 20, fsyncIntervalMs: 0 });
+    const now = Date.now();
+    const rows = [1, 2, 3, 4, 5].map((i) => ({ eventId: ulid(), tenantId: 'gamma', serviceId: '', featureId: 'tokens', quantity: String(i), eventTimeMs: now, attributes: {}, correction: '' as const, correctsEventId: '', receivedAtMs: now }));
+    // A row that slipped past validation (only possible through a bug or a damaged disk): not a number.
+    const text = rows.map(usageRowTsv).join('').replace('\t3\t[]', '\tthree\t[]');
+    await spool.append(encodeUsageRecord(text, { hours: [['gamma', 'tokens', now - (now % 3_600_000)]], corrections: [] }), 5);
+    await spool.close();
+
+    const { client, sidecar, stop } = await startUsageSidecar(config);
+    cleanups.push(stop);
+    const total = await eventually(() => client.getUsage({ tenantId: 'gamma', featureId: 'tokens', ...WIDE }), (u) => u.events === '4');
+    expect(total).toMatchObject({ quantity: '12', events: '4' });
+    const quarantined = await eventually(async () => (await sidecar.context.metrics.getSingleMetric('tollgate_usage_quarantined_rows_total')!.get()).values[0]?.value ?? 0, (n) => n === 1);
+    expect(quarantined).toBe(1);
+    const lines = readFileSync(join(dir, 'rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { row: string; error: string });
+    expect(lines).toHaveLength(1);
+    expect(lines[0].row).toContain(`${rows[2].eventId}\t\tthree\t`);
   });
 
   it('answers RESOURCE_EXHAUSTED when the spool is full and never drops what it acknowledged', async () => {

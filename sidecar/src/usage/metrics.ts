@@ -6,6 +6,7 @@ export interface UsageMetrics {
   ackSeconds(seconds: number): void;
   batchShipped(events: number, seconds: number): void;
   shipFailed(): void;
+  rowsQuarantined(n: number): void;
 }
 
 /** Spool depth and shipping lag are read from the spool when Prometheus scrapes. */
@@ -28,6 +29,7 @@ export function createUsageMetrics(
   });
   const shipSeconds = new Histogram({ name: 'tollgate_usage_ship_seconds', help: 'Time of one successful batch insert', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
   const shipped = new Counter({ name: 'tollgate_usage_shipped_events_total', help: 'Events confirmed by ClickHouse (duplicates from replays included)', registers: [registry] });
+  const quarantined = new Counter({ name: 'tollgate_usage_quarantined_rows_total', help: 'Rows ClickHouse refused as unparseable, kept in the spool directory\'s rejected.jsonl', registers: [registry] });
   const failures = new Counter({ name: 'tollgate_usage_ship_failures_total', help: 'Failed batch inserts (retried with backoff)', registers: [registry] });
   new Gauge({ name: 'tollgate_usage_spool_events', help: 'Acknowledged events not yet confirmed by ClickHouse (spool depth)', registers: [registry], collect() { this.set(spoolStats().pendingEvents); } });
   new Gauge({ name: 'tollgate_usage_spool_bytes', help: 'Bytes of spool segments not yet released', registers: [registry], collect() { this.set(spoolStats().bytes); } });
@@ -58,5 +60,6 @@ export function createUsageMetrics(
       shipped.inc(n);
     },
     shipFailed: () => failures.inc(),
+    rowsQuarantined: (n) => quarantined.inc(n),
   };
 }

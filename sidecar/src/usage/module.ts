@@ -85,6 +85,7 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
       retryMinMs: usage.shipper.retry_min_ms,
       retryMaxMs: usage.shipper.retry_max_ms,
       migrateAtStart: usage.migrate_at_start,
+      quarantineFile: resolve(spoolDir, 'rejected.jsonl'),
     },
     metrics,
     logger,

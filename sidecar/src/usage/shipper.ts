@@ -1,5 +1,6 @@
 import type { Logger } from '../../../common/log.js';
-import type { UsageStore } from '../../../common/clickhouse/store.js';
+import { appendFile, open } from 'node:fs/promises';
+import { isDataRejection, type UsageStore } from '../../../common/clickhouse/store.js';
 import { USAGE_ROW_COLUMNS } from '../../../common/clickhouse/usage-row.js';
 import { migrateUsageStore } from '../../../common/clickhouse/migrations.js';
 import type { Spool, SpoolPosition, SpoolRecord } from './adapters/spool.js';
@@ -12,6 +13,8 @@ export interface ShipperOptions {
   retryMinMs: number;
   retryMaxMs: number;
   migrateAtStart: boolean;
+  /** Rows ClickHouse refuses as unparseable are appended here (JSON lines), never dropped. */
+  quarantineFile: string;
 }
 
 /** Full jitter: a random wait up to the exponential step, so many sidecars do not retry in lockstep. */
@@ -121,6 +124,38 @@ export class Shipper {
     });
   }
 
+  private async insert(body: Buffer[]): Promise<void> {
+    try {
+      await this.store.insertTsv('usage_events', USAGE_ROW_COLUMNS, body);
+    } catch (err) {
+      if (!isDataRejection(err)) throw err;
+      // Retrying cannot help: find the rows ClickHouse refuses by halving, store the rest, quarantine those.
+      this.logger.error({ err: String(err) }, 'usage shipper: ClickHouse refused rows of a batch; isolating them');
+      await this.insertIsolating(body.flatMap(splitRows));
+    }
+  }
+
+  private async insertIsolating(rows: Buffer[]): Promise<void> {
+    try {
+      await this.store.insertTsv('usage_events', USAGE_ROW_COLUMNS, rows);
+    } catch (err) {
+      if (!isDataRejection(err)) throw err;
+      if (rows.length === 1) return this.quarantine(rows[0], err);
+      const half = Math.ceil(rows.length / 2);
+      await this.insertIsolating(rows.slice(0, half));
+      await this.insertIsolating(rows.slice(half));
+    }
+  }
+
+  private async quarantine(row: Buffer, err: unknown): Promise<void> {
+    const line = JSON.stringify({ at: new Date().toISOString(), error: String(err).slice(0, 2000), row: row.toString('utf8') });
+    await appendFile(this.options.quarantineFile, `${line}\n`);
+    const handle = await open(this.options.quarantineFile, 'r');
+    await handle.datasync().finally(() => handle.close());
+    this.metrics.rowsQuarantined(1);
+    this.logger.error({ file: this.options.quarantineFile, err: String(err) }, 'usage shipper: a row ClickHouse cannot store was quarantined');
+  }
+
   /** False when stopping interrupted the retries. */
   private async shipWithRetry(records: SpoolRecord[], events: number, upTo: SpoolPosition): Promise<boolean> {
     const decoded = records.map((r) => decodeUsageRecord(r.payload));
@@ -130,7 +165,7 @@ export class Shipper {
         if (!this.migrated && this.options.migrateAtStart) await migrateUsageStore(this.store);
         this.migrated = true;
         const started = process.hrtime.bigint();
-        await this.store.insertTsv('usage_events', USAGE_ROW_COLUMNS, body);
+        await this.insert(body);
         this.metrics.batchShipped(events, Number(process.hrtime.bigint() - started) / 1e9);
         if (!this.connected || attempt > 0) this.logger.info({ events, attempts: attempt + 1 }, 'usage shipper: ClickHouse confirmed a batch');
         this.connected = true;
@@ -151,4 +186,16 @@ export class Shipper {
       }
     }
   }
+}
+
+/** The TabSeparated rows of a chunk, each with its "\n". */
+function splitRows(chunk: Buffer): Buffer[] {
+  const rows: Buffer[] = [];
+  let start = 0;
+  for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
+    rows.push(chunk.subarray(start, end + 1));
+    start = end + 1;
+  }
+  if (start < chunk.length) rows.push(chunk.subarray(start));
+  return rows;
 }
