@@ -28,6 +28,7 @@ export type UsageErrorReason =
   | 'TIMESTAMP_TOO_OLD'
   | 'TOO_MANY_ATTRIBUTES'
   | 'ATTRIBUTE_TOO_LONG'
+  | 'INVALID_ATTRIBUTE'
   | 'INVALID_CORRECTION'
   | 'BATCH_TOO_LARGE'
   | 'SPOOL_FULL'
@@ -235,12 +236,12 @@ export function validateEvent(input: UsageEventInput, ctx: ValidationContext): V
     return fail(invalid('TOO_MANY_ATTRIBUTES', 'attributes', `has ${keys.length} entries; at most ${ctx.limits.maxAttributes} are allowed`));
   }
   for (const key of keys) {
-    if (key.length === 0) return fail(invalid('ATTRIBUTE_TOO_LONG', 'attributes', 'keys must not be empty'));
+    if (key.length === 0) return fail(invalid('INVALID_ATTRIBUTE', 'attributes', 'keys must not be empty'));
     if (key.length > ctx.limits.maxAttributeKeyLength) {
       return fail(invalid('ATTRIBUTE_TOO_LONG', 'attributes', `key "${key.slice(0, 32)}…" is ${key.length} characters; at most ${ctx.limits.maxAttributeKeyLength} are allowed`));
     }
     const value = attributes[key];
-    if (typeof value !== 'string') return fail(invalid('INVALID_ID', `attributes[${key}]`, 'must be a string'));
+    if (typeof value !== 'string') return fail(invalid('INVALID_ATTRIBUTE', `attributes[${key}]`, 'must be a string'));
     if (value.length > ctx.limits.maxAttributeValueLength) {
       return fail(invalid('ATTRIBUTE_TOO_LONG', `attributes[${key}]`, `is ${value.length} characters; at most ${ctx.limits.maxAttributeValueLength} are allowed`));
     }
