@@ -230,3 +230,12 @@ plans:
     ).toEqual(["plans[0].effective_from: must be later than version 1's effective_from 2026-02-01"]);
   });
 });
+
+describe('canonical amounts', () => {
+  it('one text per value: no exponent, no trailing zeros, no negative zero', async () => {
+    const { canonical } = await import('../../ledger-service/src/domain/money.js');
+    expect(['12.50', '12.5', '-0', '0.000', '-3.10', '1e-7', '00012', '5', '-0.25'].map((v) => canonical(v))).toEqual([
+      '12.5', '12.5', '0', '0', '-3.1', '0.0000001', '12', '5', '-0.25',
+    ]);
+  });
+});

@@ -13,8 +13,12 @@ export function money(value: string | number | Decimal): Decimal {
   return new Money(value);
 }
 
+const CANONICAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
+
 /** The canonical text of an amount: no exponent, no trailing zeros ("12.5", "0", "-3"). */
 export function canonical(value: string | Decimal): string {
+  // Already canonical text is the common case on the hot path; checking it is far cheaper than parsing it.
+  if (typeof value === 'string' && CANONICAL.test(value) && value !== '-0') return value;
   const d = new Money(value);
   return d.isZero() ? '0' : d.toFixed();
 }
