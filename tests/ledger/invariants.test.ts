@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Database } from '../../ledger-service/src/adapters/database.js';
 import { appendTransactions, IdempotencyConflict } from '../../ledger-service/src/adapters/ledger-store.js';
@@ -153,6 +154,11 @@ describe('hash chain', () => {
     const report = await verifyLedger(ledger.ctx.db);
     expect(report.ok).toBe(true);
     expect(report.transactions).toBeGreaterThanOrEqual(4);
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'cli/tollgate.ts', 'ledger', 'verify'], {
+      env: { ...process.env, DATABASE_URL: ledger.url, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    });
+    expect([cli.status, cli.stdout]).toEqual([0, `ledger verified: ${report.transactions} transaction(s), hash chain intact\n`]);
   });
 
   it('reports the first altered transaction after a superuser edits a posting with triggers disabled', async () => {
@@ -172,6 +178,16 @@ describe('hash chain', () => {
         idempotencyKey: second.idempotency_key,
         problem: 'content does not match its hash (the transaction or its postings were altered)',
       });
+
+      // The same through the CLI: exit code 1 and the first altered transaction named.
+      const cli = spawnSync(process.execPath, ['--import', 'tsx', 'cli/tollgate.ts', 'ledger', 'verify'], {
+        env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+      });
+      expect(cli.status).toBe(1);
+      expect(cli.stdout).toBe(
+        `ledger ALTERED: first broken transaction seq ${second.seq} (id ${second.id}, key "${second.idempotency_key}"): content does not match its hash (the transaction or its postings were altered)\n`,
+      );
     } finally {
       await tamper.close();
     }

@@ -99,3 +99,19 @@ describe('invoices', () => {
     expect((await verifyLedger(l.ctx.db)).ok).toBe(true);
   });
 });
+
+describe('automatic finalization', () => {
+  it('finalizes each subscription’s ended period once its last hour is past the grace period, once', async () => {
+    const { finalizeDueInvoices } = await import('../../ledger-service/src/app/invoices.js');
+    const { listSubscriptions } = await import('../../ledger-service/src/adapters/tenant-store.js');
+    const { createTenant: create } = await import('../../ledger-service/src/app/tenants.js');
+    l.clock.now = new Date('2026-05-01T00:20:00Z');
+    await create(l.ctx, { tenantId: 'globex', planId: 'basic', billingAnchor: new Date('2026-04-01T00:00:00Z') });
+    l.clock.now = new Date('2026-05-01T00:10:00Z'); // April's last hour is still within the 15-minute grace period
+    expect(await finalizeDueInvoices(l.ctx, await listSubscriptions(l.ctx.db))).toEqual([]);
+    l.clock.now = new Date('2026-05-01T00:16:00Z');
+    const done = await finalizeDueInvoices(l.ctx, await listSubscriptions(l.ctx.db));
+    expect(done.map((i) => [i.tenantId, i.periodStart.toISOString(), i.number])).toEqual([['globex', '2026-04-01T00:00:00.000Z', 1]]);
+    expect(await finalizeDueInvoices(l.ctx, await listSubscriptions(l.ctx.db))).toEqual([]);
+  });
+});
