@@ -30,6 +30,10 @@ export function quotaCost(quantity: string): number {
 
 const ROOM_FOR_ONE_EVENT = 4096;
 
+function spoolFull(message: string): EventError {
+  return { code: Code.RESOURCE_EXHAUSTED, reason: 'SPOOL_FULL', field: '', message: `${message}; retry later` };
+}
+
 /** How many recently enforced event ids are remembered, so a retried report does not spend quota twice. */
 const ENFORCED_MEMORY = 100_000;
 
@@ -64,9 +68,12 @@ export class UsageIngest {
       outcomes[i] = { eventId: row.eventId, accepted: true };
       rows[i] = row;
       if (feature.enforce_on_report && row.correction === '' && !this.enforced.has(row.eventId)) {
+        // Remembered before the check resolves, so the same id twice in one call is charged once.
+        this.remember(row.eventId);
         enforcement.push(
-          this.enforce(row.tenantId, row.featureId, row.eventId, row.quantity).then((error) => {
+          this.enforce(row.tenantId, row.featureId, row.quantity).then((error) => {
             if (error) {
+              this.enforced.delete(row.eventId);
               outcomes[i] = { eventId: row.eventId, accepted: false, error };
               rows[i] = undefined;
             }
@@ -92,7 +99,7 @@ export class UsageIngest {
       } catch (err) {
         const error: EventError =
           err instanceof SpoolFullError
-            ? { code: Code.RESOURCE_EXHAUSTED, reason: 'SPOOL_FULL', field: '', message: `${err.message}; retry later` }
+            ? spoolFull(err.message)
             : { code: Code.UNAVAILABLE, reason: 'UNAVAILABLE', field: '', message: `usage spool write failed: ${(err as Error).message}; retry` };
         rows.forEach((row, i) => {
           if (row) outcomes[i] = { eventId: outcomes[i].eventId, accepted: false, error };
@@ -104,10 +111,15 @@ export class UsageIngest {
     return outcomes;
   }
 
+  private remember(eventId: string): void {
+    if (this.enforced.size >= ENFORCED_MEMORY) this.enforced.delete(this.enforced.keys().next().value!);
+    this.enforced.set(eventId, true);
+  }
+
   /** Counts the event into its period quota; an explicit error when the decider says no. */
-  private async enforce(tenantId: string, featureId: string, eventId: string, quantity: string): Promise<EventError | undefined> {
-    // Do not spend quota on an event the spool could not take anyway (it is refused as SPOOL_FULL).
-    if (!this.deps.spool.hasRoom(ROOM_FOR_ONE_EVENT)) return undefined;
+  private async enforce(tenantId: string, featureId: string, quantity: string): Promise<EventError | undefined> {
+    // Do not spend quota on an event the spool could not take anyway.
+    if (!this.deps.spool.hasRoom(ROOM_FOR_ONE_EVENT)) return spoolFull('usage spool is full');
     const decision = await this.deps.decider.check({ tenantId, featureId, cost: quotaCost(quantity), dryRun: false });
     if (!decision.allowed && !decision.shadow) {
       return {
@@ -117,8 +129,6 @@ export class UsageIngest {
         message: `quantity: refused on report (${decision.reason}); quota remaining ${decision.quotaRemaining} of ${decision.quotaLimit}`,
       };
     }
-    if (this.enforced.size >= ENFORCED_MEMORY) this.enforced.delete(this.enforced.keys().next().value!);
-    this.enforced.set(eventId, true);
     return undefined;
   }
 

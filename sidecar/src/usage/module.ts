@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 import { openUsageStore, usageStoreSettings, type UsageStore } from '../../../common/clickhouse/store.js';
 import { migrateUsageStore } from '../../../common/clickhouse/migrations.js';
 import { usageReaderOver, type UsageReader } from '../../../common/clickhouse/usage-reader.js';
-import type { SidecarContext, SidecarModule } from '../ports.js';
+import type { HttpHandler, SidecarContext, SidecarModule } from '../ports.js';
 import { Spool } from './adapters/spool.js';
 import { cloudEventsHandler } from './api/cloudevents.js';
 import { usageServiceDefinition, usageServiceImplementation } from './api/usage-service.js';
@@ -25,26 +25,23 @@ interface UsageRuntime {
 /** Usage ingestion: UsageService, POST /v1/events, spool and shipper. */
 export function usageModule(): SidecarModule {
   let runtime: UsageRuntime | undefined;
-  let ingestReady = false;
-  let maxBatch = 10_000;
-  let maxBody = 16 * 1024 * 1024;
+  let events: HttpHandler | undefined;
   return {
     name: 'usage',
     async start(ctx: SidecarContext, server) {
       const usage = ctx.config.usage;
-      maxBatch = usage.max_batch_events;
-      maxBody = usage.max_http_body_bytes;
-      runtime = await startUsage(ctx);
-      server.addService(usageServiceDefinition(), usageServiceImplementation({ ingest: runtime.ingest, reader: runtime.reader, maxBatchEvents: maxBatch }));
-      ingestReady = true;
+      const started = await startUsage(ctx);
+      server.addService(usageServiceDefinition(), usageServiceImplementation({ ingest: started.ingest, reader: started.reader, maxBatchEvents: usage.max_batch_events }));
+      events = cloudEventsHandler(() => runtime?.ingest, { maxBatchEvents: usage.max_batch_events, maxBodyBytes: usage.max_http_body_bytes });
+      runtime = started;
     },
-    http: (req, res) => cloudEventsHandler(() => runtime?.ingest, { maxBatchEvents: maxBatch, maxBodyBytes: maxBody })(req, res),
+    http: (req, res) => events?.(req, res) ?? false,
     async stop() {
-      ingestReady = false;
-      await runtime?.stop();
+      const stopping = runtime;
       runtime = undefined;
+      await stopping?.stop();
     },
-    ready: () => ingestReady,
+    ready: () => runtime !== undefined,
   };
 }
 
