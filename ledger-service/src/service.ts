@@ -5,7 +5,7 @@ import type { TollgateConfig } from '../../common/config/schema.js';
 import { listSubscriptions } from './adapters/tenant-store.js';
 import { finalizeDueInvoices } from './app/invoices.js';
 import { rateUsage } from './app/rating.js';
-import { importConfiguredTenants } from './app/tenants.js';
+import { endTrials, importConfiguredTenants } from './app/tenants.js';
 import { operatorTokenCheck } from './api/auth.js';
 import { addLedgerService } from './api/grpc-service.js';
 import { createAdminHttpServer } from './api/http-admin.js';
@@ -16,7 +16,7 @@ export interface LedgerServiceHandle {
   runtime: LedgerRuntime;
   grpcPort: number;
   httpPort: number;
-  /** One rating pass (and finalization of ended periods when auto_finalize), as the timer runs it. */
+  /** One pass as the timer runs it: ended trials become active, rating, finalization of ended periods (auto_finalize). */
   tick(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -64,6 +64,7 @@ export async function startLedgerService(config: TollgateConfig, options: Ledger
   const tick = () =>
     (running ??= (async () => {
       try {
+        await endTrials(ctx);
         await rateUsage(ctx, await runtime.usage());
         if (config.ledger.auto_finalize) await finalizeDueInvoices(ctx, await listSubscriptions(ctx.db));
       } catch (err) {

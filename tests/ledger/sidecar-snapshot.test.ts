@@ -69,6 +69,19 @@ describe('entitlement snapshots published by the ledger reach a running sidecar'
   });
 });
 
+describe('trials', () => {
+  it('an ended trial becomes active on the next pass, and the sidecar sees it', async () => {
+    const { endTrials } = await import('../../ledger-service/src/app/tenants.js');
+    const ctx = ledger.runtime.ctx;
+    await operations.CreateTenant(deps(), { tenantId: 'trial-co', planId: 'pro', name: '', status: '', billingAnchor: '', trialEndsAt: new Date(Date.now() + 60_000).toISOString() });
+    expect(await msUntil(() => sidecar.context.snapshots.get('trial-co')?.status === 'trialing')).toBeLessThan(1000);
+    expect(await endTrials(ctx)).toEqual([]);
+    const later = { ...ctx, clock: () => new Date(Date.now() + 120_000) };
+    expect(await endTrials(later)).toEqual(['trial-co']);
+    expect(await msUntil(() => sidecar.context.snapshots.get('trial-co')?.status === 'active')).toBeLessThan(1000);
+  });
+});
+
 describe('API keys travel with the snapshot', () => {
   it('an issued key resolves to its tenant in the sidecar; a revoked key is gone within a second', async () => {
     const issued = await operations.CreateApiKey(deps(), { tenantId: 'acme', name: 'ci', environment: '' });

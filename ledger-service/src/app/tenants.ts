@@ -119,3 +119,14 @@ export async function importConfiguredTenants(ctx: LedgerContext): Promise<strin
   }
   return created;
 }
+
+/** Subscriptions whose trial has ended become active (and their snapshots are republished). */
+export async function endTrials(ctx: LedgerContext): Promise<string[]> {
+  const now = ctx.clock();
+  const due = await ctx.db.query<{ tenant_id: string }>(
+    `SELECT tenant_id FROM subscriptions WHERE status = 'trialing' AND trial_ends_at IS NOT NULL AND trial_ends_at <= $1 ORDER BY tenant_id`,
+    [now.toISOString()],
+  );
+  for (const { tenant_id } of due) await updateSubscription(ctx, { tenantId: tenant_id, status: 'active', reason: 'trial ended' });
+  return due.map((d) => d.tenant_id);
+}
