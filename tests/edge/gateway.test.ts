@@ -115,6 +115,13 @@ describe('gateway end to end (real sidecar, real upstream)', () => {
     await expect.poll(() => quotaRemaining('acme', 'tokens'), { timeout: 2000 }).toBe(10000 - 42);
   });
 
+  it('takes the actual cost from a trailer when a stream reports it at the end', async () => {
+    const before = await quotaRemaining('hooli', 'tokens');
+    const res = await fetch(`${gateway.url}/llm/stream-priced`, { headers: auth('hooli') });
+    expect(await res.text()).toBe('data: a\n\ndata: b\n\n');
+    await expect.poll(() => quotaRemaining('hooli', 'tokens'), { timeout: 2000 }).toBe(before - 17);
+  });
+
   it('upstream 5xx is passed through and not charged (the reservation is released)', async () => {
     const before = await quotaRemaining('hooli', 'tokens');
     const res = await fetch(`${gateway.url}/llm/fail`, { headers: auth('hooli') });
@@ -191,9 +198,9 @@ describe('gateway end to end (real sidecar, real upstream)', () => {
       const sum = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
       return sum('tollgate_gateway_usage_reported_total') + sum('tollgate_gateway_usage_report_failures_total');
     };
-    // Charged so far: json, echo, sse, complete, 2×tiny, capped, globex json = 8, plus any request that got through
+    // Charged so far: json, echo, sse, complete, stream-priced, 2×tiny, capped, globex json = 9, plus any request that got through
     // while the revocation propagated (5xx, 502, 504 and refusals are not charged).
-    await expect.poll(metrics, { timeout: 2000 }).toBe(8 + chargedWhileRevoking);
+    await expect.poll(metrics, { timeout: 2000 }).toBe(9 + chargedWhileRevoking);
   });
 
   it('stops gracefully: an in-flight request finishes, new connections are refused', async () => {

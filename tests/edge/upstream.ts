@@ -28,6 +28,15 @@ export async function startTestUpstream(): Promise<TestUpstream> {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-usage-tokens': '7' });
       res.write('data: first\n\n');
       void secondEvent.then(() => res.end('data: second\n\n'));
+    } else if (path.endsWith('/stream-priced')) {
+      // Cost known only at the end of the stream: sent as an HTTP trailer.
+      res.writeHead(200, { 'content-type': 'text/event-stream', trailer: 'x-usage-tokens' });
+      res.write('data: a\n\n');
+      setTimeout(() => {
+        res.write('data: b\n\n');
+        res.addTrailers({ 'x-usage-tokens': '17' });
+        res.end();
+      }, 20);
     } else if (path.endsWith('/complete')) {
       res.writeHead(200, { 'content-type': 'application/json', 'x-usage-tokens': '42' });
       res.end('{"choices":[]}');

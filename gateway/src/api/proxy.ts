@@ -139,7 +139,9 @@ async function proxy(
     deps.logger.debug({ err, upstream: upstream.config.id }, 'response stream ended early');
     res.destroy();
   }
-  const costHeader = route.cost_from_response_header ? single(upstreamResponse.headers[route.cost_from_response_header]) : undefined;
+  // A streamed response (SSE from an LLM) often knows its cost only at the end: then it comes as a trailer.
+  const costField = route.cost_from_response_header;
+  const costHeader = costField ? (single(upstreamResponse.headers[costField]) ?? upstreamResponse.trailers[costField]) : undefined;
   return { kind: 'answered', status: upstreamResponse.statusCode, costHeader, completed };
 }
 
