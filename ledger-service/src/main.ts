@@ -2,7 +2,7 @@ import { configFrom, parseCommandArgs, UsageError } from '../../cli/args.js';
 import { openDatabase } from './adapters/database.js';
 import { verifyLedger } from './app/verify.js';
 import { startLedgerService } from './service.js';
-import { databaseTarget, operatorToken } from './settings.js';
+import { databaseTarget, generatedTokenFile, operatorToken } from './settings.js';
 
 /**
  * `tollgate ledger --config FILE [--grpc HOST:PORT] [--http HOST:PORT]` runs the service;
@@ -61,7 +61,7 @@ export async function runKeysCommand(argv: string[]): Promise<void> {
   if (sub === 'revoke' && !values.key) throw new UsageError('keys revoke: --key KEY_ID is required');
   const config = configFrom(values.config);
   const token = operatorToken(config);
-  if (!token) throw new UsageError(`keys ${sub}: the operator token is required (ledger.operator_token or TOLLGATE_OPERATOR_TOKEN)`);
+  if (!token) throw new UsageError(`keys ${sub}: no operator token: set TOLLGATE_OPERATOR_TOKEN or ledger.operator_token, or start "tollgate ledger" once to generate ${generatedTokenFile(config)}`);
   const base = values.ledger ?? `http://${config.ledger.http}`;
   const tenant = encodeURIComponent(values.tenant);
   const [method, path, body] =

@@ -10,7 +10,7 @@ import { operatorTokenCheck } from './api/auth.js';
 import { addLedgerService } from './api/grpc-service.js';
 import { createAdminHttpServer } from './api/http-admin.js';
 import { openLedgerRuntime, type LedgerRuntime, type RuntimeOptions } from './runtime.js';
-import { operatorToken } from './settings.js';
+import { ensureOperatorToken } from './settings.js';
 
 export interface LedgerServiceHandle {
   runtime: LedgerRuntime;
@@ -28,10 +28,6 @@ export interface LedgerServiceOptions extends RuntimeOptions {
   timers?: boolean;
 }
 
-export class LedgerConfigError extends Error {
-  override name = 'UsageError';
-}
-
 function splitHostPort(value: string): [string, number] {
   const i = value.lastIndexOf(':');
   return [value.slice(0, i).replace(/^\[|\]$/g, ''), Number(value.slice(i + 1))];
@@ -39,12 +35,12 @@ function splitHostPort(value: string): [string, number] {
 
 /** Starts the ledger: migrations, config tenants, gRPC LedgerService, HTTP admin, rating and republish timers. */
 export async function startLedgerService(config: TollgateConfig, options: LedgerServiceOptions = {}): Promise<LedgerServiceHandle> {
-  const token = operatorToken(config);
-  if (!token) throw new LedgerConfigError('ledger: an operator token is required: set ledger.operator_token or TOLLGATE_OPERATOR_TOKEN');
+  const { token, generatedIn } = ensureOperatorToken(config);
   const authorized = operatorTokenCheck(token);
   const runtime = await openLedgerRuntime(config, options);
   const { ctx } = runtime;
   const logger = ctx.logger;
+  if (generatedIn) logger.warn({ file: generatedIn }, 'no operator token configured: generated one (set ledger.operator_token or TOLLGATE_OPERATOR_TOKEN to choose it)');
   await importConfiguredTenants(ctx);
   await runtime.publisher.republishAll().catch((err) => logger.warn({ err: (err as Error).message }, 'initial snapshot publish failed'));
   runtime.publisher.startRepublishing(config.ledger.snapshot_republish_ms);

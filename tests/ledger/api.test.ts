@@ -161,3 +161,37 @@ describe('HTTP admin API', () => {
     expect((invoices.body.invoices as unknown[]).length).toBe(1);
   });
 });
+
+describe('without a configured operator token', () => {
+  it('generates one under data_dir (mode 0600) instead of leaving the admin API open', async () => {
+    const { mkdtempSync, readFileSync, statSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-token-'));
+    const config = { ...testConfig(), data_dir: dir };
+    config.redis = { ...config.redis, url: sharedRedisUrl(inject('redisUrl')), key_prefix: `tg-token-${Date.now()}` };
+    const saved = process.env.TOLLGATE_OPERATOR_TOKEN;
+    delete process.env.TOLLGATE_OPERATOR_TOKEN;
+    const other = await startLedgerService(config, {
+      grpc: '127.0.0.1:0',
+      http: '127.0.0.1:0',
+      timers: false,
+      usageReader: arrayUsageReader([]),
+      database: { url: await createDatabase(sharedDatabaseUrl(inject('databaseUrl')), 'token') },
+      logger: createLogger('ledger-test', 'silent'),
+    });
+    try {
+      const file = join(dir, 'operator-token');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const token = readFileSync(file, 'utf8').trim();
+      expect(token).toMatch(/^[0-9a-f]{64}$/);
+      const url = `http://127.0.0.1:${other.httpPort}/v1/ledger/verify`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    } finally {
+      if (saved !== undefined) process.env.TOLLGATE_OPERATOR_TOKEN = saved;
+      await other.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
