@@ -22,6 +22,7 @@ import { idSchema } from './feature-schema.js';
  *     - { id: llm, url: "http://127.0.0.1:9001", headers_timeout_ms: 120000 }
  *   envoy:
  *     tenant_header: x-tenant-id     # trusted header set by an authenticating proxy in front (optional)
+ *     strip_api_key: true            # ext_authz removes the key's header before the upstream sees it
  *     rate_limit: { domain: tollgate, tenant_entry: tenant, api_key_entry: api_key, feature_entry: feature }
  *   gateway:
  *     listen: 127.0.0.1:8080
@@ -101,6 +102,8 @@ export const envoySchema = z
   .object({
     /** Trusted request header carrying the tenant id, for deployments where Envoy authenticates. */
     tenant_header: headerName.optional(),
+    /** ext_authz removes the header that carried the API key (`headers_to_remove`): the upstream never sees keys. */
+    strip_api_key: z.boolean().default(true),
     rate_limit: envoyRateLimitSchema.default(envoyRateLimitSchema.parse({})),
   })
   .strict();

@@ -55,6 +55,7 @@ describe('ext_authz Check against a real sidecar', () => {
     expect(res.status.code).toBe(0);
     expect(res.http_response).toBe('ok_response');
     expect(headersOf(res.ok_response.headers)).toMatchObject({ 'x-tollgate-tenant': 'globex', 'x-tollgate-feature': 'api-calls', 'x-tollgate-key-id': keys.globex.id });
+    expect(res.ok_response.headers_to_remove).toEqual(['authorization']);
     const down = headersOf(res.ok_response.response_headers_to_add);
     expect(down['x-ratelimit-limit']).toBe('100');
     expect(down['ratelimit-policy']).toBe('"rate";q=100;w=100');

@@ -17,7 +17,7 @@ edge:
     tenant_header: x-tenant-id
     rate_limit: { domain: tollgate, default_feature: api-calls }
 `);
-const settings = { routes: config.edge.routes, tenantHeader: config.edge.envoy.tenant_header };
+const settings = { routes: config.edge.routes, tenantHeader: config.edge.envoy.tenant_header, stripApiKey: config.edge.envoy.strip_api_key };
 
 function request(overrides: Partial<AuthzRequest> & { h?: Record<string, string> }): AuthzRequest {
   return { method: 'GET', path: '/v1/things', headers: headerMap(overrides.h ?? {}), contextExtensions: {}, ...overrides };
@@ -26,7 +26,13 @@ function request(overrides: Partial<AuthzRequest> & { h?: Record<string, string>
 describe('ext_authz: request → check', () => {
   it('takes the tenant from a Bearer key and the feature/cost from the longest path prefix', () => {
     const plan = planAuthz(request({ path: '/v1/images/gen?size=2', h: { authorization: `Bearer ${KEY}` } }), settings, resolveKey);
-    expect(plan).toEqual({ kind: 'check', tenantId: 'acme', keyId: 'abcd1234', input: { tenantId: 'acme', featureId: 'images', cost: 5, dryRun: false } });
+    expect(plan).toEqual({
+      kind: 'check',
+      tenantId: 'acme',
+      keyId: 'abcd1234',
+      input: { tenantId: 'acme', featureId: 'images', cost: 5, dryRun: false },
+      removeHeaders: ['authorization'],
+    });
   });
 
   it('accepts X-API-Key and honours route methods', () => {
@@ -41,8 +47,13 @@ describe('ext_authz: request → check', () => {
     expect(plan.kind === 'check' && plan.input).toMatchObject({ featureId: 'voice', cost: 42 });
   });
 
+  it('removes the header that carried the key, unless configured not to', () => {
+    expect(planAuthz(request({ h: { 'x-api-key': KEY } }), settings, resolveKey)).toMatchObject({ removeHeaders: ['x-api-key'] });
+    expect(planAuthz(request({ h: { 'x-api-key': KEY } }), { ...settings, stripApiKey: false }, resolveKey)).toMatchObject({ removeHeaders: [] });
+  });
+
   it('uses the trusted tenant header only when no key is presented', () => {
-    expect(planAuthz(request({ h: { 'x-tenant-id': 'globex' } }), settings, resolveKey)).toMatchObject({ kind: 'check', tenantId: 'globex' });
+    expect(planAuthz(request({ h: { 'x-tenant-id': 'globex' } }), settings, resolveKey)).toMatchObject({ kind: 'check', tenantId: 'globex', removeHeaders: [] });
     const wrongKey = planAuthz(request({ h: { 'x-tenant-id': 'globex', 'x-api-key': 'tg_live_nope1234_00000000000000000' } }), settings, resolveKey);
     expect(wrongKey.kind === 'deny' && wrongKey.answer.status).toBe(401);
   });
@@ -69,11 +80,18 @@ describe('ext_authz: request → check', () => {
 });
 
 describe('ext_authz: decision → CheckResponse', () => {
-  const plan = { kind: 'check' as const, tenantId: 'acme', keyId: 'abcd1234', input: { tenantId: 'acme', featureId: 'api-calls', cost: 1, dryRun: false } };
+  const plan = {
+    kind: 'check' as const,
+    tenantId: 'acme',
+    keyId: 'abcd1234',
+    input: { tenantId: 'acme', featureId: 'api-calls', cost: 1, dryRun: false },
+    removeHeaders: ['authorization'],
+  };
 
   it('allowed → OK with tenant headers upstream and rate-limit headers downstream', () => {
     const response = checkResponseOf(plan, decision({ limit: 20, remaining: 7, resetAfterMs: 1300 }), rateFeature);
     expect(response.status.code).toBe(0);
+    expect(response.okResponse!.headersToRemove).toEqual(['authorization']);
     const up = Object.fromEntries(response.okResponse!.headers.map((h) => [h.header.key, h.header.value]));
     expect(up).toMatchObject({ 'x-tollgate-tenant': 'acme', 'x-tollgate-feature': 'api-calls', 'x-tollgate-key-id': 'abcd1234' });
     const down = Object.fromEntries(response.okResponse!.responseHeadersToAdd.map((h) => [h.header.key, h.header.value]));

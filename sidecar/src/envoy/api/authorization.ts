@@ -30,7 +30,7 @@ export function flattenCheckRequest(request: CheckRequestObject): AuthzRequest {
 }
 
 export function authorizationCheck(ctx: SidecarContext, metrics: EnvoyMetrics): handleUnaryCall<CheckRequestObject, EnvoyCheckResponse> {
-  const settings = { routes: ctx.config.edge.routes, tenantHeader: ctx.config.edge.envoy.tenant_header };
+  const settings = { routes: ctx.config.edge.routes, tenantHeader: ctx.config.edge.envoy.tenant_header, stripApiKey: ctx.config.edge.envoy.strip_api_key };
   const resolveKey = (sha256: string) => ctx.snapshots.tenantForKeyHash(sha256);
   return (call: ServerUnaryCall<CheckRequestObject, EnvoyCheckResponse>, callback: sendUnaryData<EnvoyCheckResponse>) => {
     const plan = planAuthz(flattenCheckRequest(call.request), settings, resolveKey);

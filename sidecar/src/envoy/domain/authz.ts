@@ -17,10 +17,12 @@ export interface AuthzRequest {
 export interface AuthzSettings {
   routes: readonly EdgeRoute[];
   tenantHeader?: string;
+  /** Remove the header that carried the API key before the request goes upstream. */
+  stripApiKey: boolean;
 }
 
 export type AuthzPlan =
-  | { kind: 'check'; tenantId: string; keyId?: string; input: CheckInput }
+  | { kind: 'check'; tenantId: string; keyId?: string; input: CheckInput; removeHeaders: string[] }
   | { kind: 'deny'; answer: HttpAnswer }
   | { kind: 'invalid'; field: string; problem: string };
 
@@ -49,7 +51,8 @@ export function planAuthz(request: AuthzRequest, settings: AuthzSettings, resolv
   }
   const who = identify((name) => request.headers.get(name), resolveKey, settings.tenantHeader);
   if (!who.ok) return { kind: 'deny', answer: who.answer };
-  return { kind: 'check', tenantId: who.tenantId, keyId: who.keyId, input: { tenantId: who.tenantId, featureId, cost, dryRun: false } };
+  const removeHeaders = settings.stripApiKey && who.keyHeader ? [who.keyHeader] : [];
+  return { kind: 'check', tenantId: who.tenantId, keyId: who.keyId, input: { tenantId: who.tenantId, featureId, cost, dryRun: false }, removeHeaders };
 }
 
 /** Envoy's CheckResponse (proto-loader object form) for an answer that did not need a decision. */
@@ -78,6 +81,7 @@ export function checkResponseOf(plan: Extract<AuthzPlan, { kind: 'check' }>, dec
     status: { code: 0, message: '' },
     okResponse: {
       headers: upstreamHeaders.map(headerOption),
+      headersToRemove: plan.removeHeaders,
       responseHeadersToAdd: rateLimitHeaders(decision, feature).map(headerOption),
     },
   };
@@ -91,7 +95,7 @@ export interface EnvoyHeaderValueOption {
 export interface EnvoyCheckResponse {
   status: { code: number; message: string };
   deniedResponse?: { status: { code: number }; headers: EnvoyHeaderValueOption[]; body: string };
-  okResponse?: { headers: EnvoyHeaderValueOption[]; responseHeadersToAdd: EnvoyHeaderValueOption[] };
+  okResponse?: { headers: EnvoyHeaderValueOption[]; headersToRemove: string[]; responseHeadersToAdd: EnvoyHeaderValueOption[] };
 }
 
 /** Overwrite, so a client cannot smuggle its own x-tollgate-tenant past the filter. */

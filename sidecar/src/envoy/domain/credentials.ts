@@ -7,22 +7,22 @@ export type KeyResolver = (sha256: string) => { tenantId: string; keyId: string 
 export type HeaderLookup = (lowerCaseName: string) => string | undefined;
 
 export type Identity =
-  | { ok: true; tenantId: string; keyId?: string; via: 'api_key' | 'trusted_header' }
+  | { ok: true; tenantId: string; keyId?: string; via: 'api_key' | 'trusted_header'; keyHeader?: 'authorization' | 'x-api-key' }
   | { ok: false; answer: HttpAnswer };
 
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 /** Keys are at most ~210 characters; anything far longer is not a key and is not worth hashing. */
 const MAX_KEY_LENGTH = 512;
 
-/** The API key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`. */
-export function presentedApiKey(header: HeaderLookup): string | undefined {
+/** The API key a request presents, and where: `Authorization: Bearer <key>`, else `X-API-Key: <key>`. */
+export function presentedApiKey(header: HeaderLookup): { key: string; header: 'authorization' | 'x-api-key' } | undefined {
   const authorization = header('authorization');
   if (authorization) {
     const m = BEARER.exec(authorization);
-    if (m) return m[1];
+    if (m) return { key: m[1], header: 'authorization' };
   }
   const apiKey = header('x-api-key')?.trim();
-  return apiKey ? apiKey : undefined;
+  return apiKey ? { key: apiKey, header: 'x-api-key' } : undefined;
 }
 
 /**
@@ -30,11 +30,11 @@ export function presentedApiKey(header: HeaderLookup): string | undefined {
  * without one, the trusted tenant header is used when configured.
  */
 export function identify(header: HeaderLookup, resolveKey: KeyResolver, trustedTenantHeader?: string): Identity {
-  const key = presentedApiKey(header);
-  if (key !== undefined) {
-    const owner = key.length <= MAX_KEY_LENGTH ? resolveKey(hashApiKey(key)) : undefined;
+  const presented = presentedApiKey(header);
+  if (presented !== undefined) {
+    const owner = presented.key.length <= MAX_KEY_LENGTH ? resolveKey(hashApiKey(presented.key)) : undefined;
     if (!owner) return { ok: false, answer: unauthenticated('the API key is not valid (unknown or revoked)') };
-    return { ok: true, tenantId: owner.tenantId, keyId: owner.keyId, via: 'api_key' };
+    return { ok: true, tenantId: owner.tenantId, keyId: owner.keyId, via: 'api_key', keyHeader: presented.header };
   }
   if (trustedTenantHeader) {
     const tenantId = header(trustedTenantHeader)?.trim();
