@@ -129,6 +129,30 @@ describe('rating closed hourly usage into the ledger', () => {
   });
 });
 
+describe('another writer appending while rating runs', () => {
+  it('batches prepared ahead of a moved chain are appended the ordinary way: nothing lost, nothing doubled', async () => {
+    const { addCredit } = await import('../../ledger-service/src/app/payments.js');
+    const l = await ledger();
+    await provision(l, ['acme', 'globex']);
+    const realTransaction = l.ctx.db.transaction.bind(l.ctx.db);
+    let calls = 0;
+    l.ctx.db.transaction = (async (fn: Parameters<Database['transaction']>[0]) => {
+      // Before the third batch is written, someone else appends (a credit): that batch was prepared on the old head.
+      if (++calls === 3) await addCredit(l.ctx, { tenantId: 'acme', amount: '5.00', idempotencyKey: 'mid-run', source: 'grant' });
+      return realTransaction(fn);
+    }) as Database['transaction'];
+    const run = await rateUsage(l.ctx, arrayUsageReader(usage(['acme', 'globex'])), { batchSize: 300 });
+    l.ctx.db.transaction = realTransaction;
+    const all = await allTransactions(l.ctx.db);
+    expect(run.written).toBe(2 * (19 * 24 * 2 + 19 + 1));
+    expect(all.length).toBe(run.written + 1);
+    expect(new Set(all.map((t) => t.idempotencyKey)).size).toBe(all.length);
+    expect(all.map((t) => t.seq)).toEqual(all.map((_, i) => i + 1));
+    expect((await verifyLedger(l.ctx.db)).ok).toBe(true);
+    expect((await rateUsage(l.ctx, arrayUsageReader(usage(['acme', 'globex'])))).written).toBe(0);
+  });
+});
+
 describe('Postgres restarted in the middle of a rating run', () => {
   let pg: PostgresServer;
   beforeAll(async () => {

@@ -98,41 +98,47 @@ export async function readTenantTransactions(sql: Sql, tenantId: string, kinds?:
   return rows.map(fromRow);
 }
 
-/**
- * Appends transactions in one database transaction (the caller's): replays are answered from what is stored,
- * conflicts throw, new ones get the next seq numbers and hashes and are inserted with one statement per table.
- * The database checks the balance of each at COMMIT.
- */
-export async function appendTransactions(sql: Sql, inputs: TransactionInput[], now: Date): Promise<AppendResult[]> {
-  if (inputs.length === 0) return [];
-  await sql.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-  const hashes = inputs.map(inputHash);
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export async function readChainHead(sql: Sql): Promise<ChainHead> {
+  const [head] = await sql.query<{ seq: string; hash: string }>('SELECT seq, hash FROM transactions ORDER BY seq DESC LIMIT 1');
+  return head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+}
+
+/** New transactions with their seq numbers and chain hashes, computed after `before`; nothing written yet. */
+export interface PreparedAppend {
+  before: ChainHead;
+  after: ChainHead;
+  fresh: StoredTransaction[];
+  accounts: AccountSpec[];
+}
+
+/** The first occurrence of each key; the same key twice in one batch with different inputs is a conflict. */
+function distinctByKey(inputs: TransactionInput[], hashes: string[]): Map<string, number> {
   const byKey = new Map<string, number>();
   inputs.forEach((input, i) => {
     const first = byKey.get(input.idempotencyKey);
     if (first === undefined) byKey.set(input.idempotencyKey, i);
     else if (hashes[first] !== hashes[i]) throw new IdempotencyConflict(input.idempotencyKey);
   });
-  const existing = new Map(
-    (
-      await sql.query<{ idempotency_key: string; input_hash: string }>(
-        'SELECT idempotency_key, input_hash FROM transactions WHERE idempotency_key = ANY($1::text[])',
-        [[...byKey.keys()]],
-      )
-    ).map((r) => [r.idempotency_key, r.input_hash]),
-  );
-  for (const [key, i] of byKey) {
-    const stored = existing.get(key);
-    if (stored !== undefined && stored !== hashes[i]) throw new IdempotencyConflict(key);
-  }
+  return byKey;
+}
 
-  const [head] = await sql.query<{ seq: string; hash: string }>('SELECT seq, hash FROM transactions ORDER BY seq DESC LIMIT 1');
-  let seq = head ? Number(head.seq) : 0;
-  let prevHash = head?.hash ?? GENESIS_HASH;
+/** Pure: seq numbers and chain hashes for the inputs whose keys are not in `existing`, following `head`. */
+export function prepareAppend(inputs: TransactionInput[], head: ChainHead, now: Date, existing: ReadonlySet<string> = new Set()): PreparedAppend {
+  const hashes = inputs.map(inputHash);
+  const byKey = distinctByKey(inputs, hashes);
+  let seq = head.seq;
+  let prevHash = head.hash;
   const fresh: StoredTransaction[] = [];
+  const accounts = new Map<string, AccountSpec>();
   for (const [key, i] of byKey) {
     if (existing.has(key)) continue;
     const input = inputs[i];
+    for (const p of input.postings) accounts.set(p.account.id, p.account);
     const unhashed: Omit<StoredTransaction, 'hash'> = {
       seq: ++seq,
       id: transactionId(key),
@@ -155,15 +161,60 @@ export async function appendTransactions(sql: Sql, inputs: TransactionInput[], n
     prevHash = stored.hash;
     fresh.push(stored);
   }
-  await insertAccounts(sql, inputs.flatMap((i) => i.postings.map((p) => p.account)));
-  await insertTransactions(sql, fresh);
+  return { before: head, after: { seq, hash: prevHash }, fresh, accounts: [...accounts.values()] };
+}
+
+/**
+ * Appends transactions in one database transaction (the caller's): replays are answered from what is stored,
+ * conflicts throw, new ones get the next seq numbers and hashes and are bulk-inserted. The database checks the
+ * balance of each at COMMIT.
+ */
+export async function appendTransactions(sql: Sql, inputs: TransactionInput[], now: Date): Promise<AppendResult[]> {
+  if (inputs.length === 0) return [];
+  await lockChain(sql);
+  const hashes = inputs.map(inputHash);
+  const byKey = distinctByKey(inputs, hashes);
+  const existing = new Map(
+    (
+      await sql.query<{ idempotency_key: string; input_hash: string }>(
+        'SELECT idempotency_key, input_hash FROM transactions WHERE idempotency_key = ANY($1::text[])',
+        [[...byKey.keys()]],
+      )
+    ).map((r) => [r.idempotency_key, r.input_hash]),
+  );
+  for (const [key, i] of byKey) {
+    const stored = existing.get(key);
+    if (stored !== undefined && stored !== hashes[i]) throw new IdempotencyConflict(key);
+  }
+  const prepared = prepareAppend(inputs, await readChainHead(sql), now, new Set(existing.keys()));
+  await insertAccounts(sql, prepared.accounts);
+  await insertTransactions(sql, prepared.fresh);
 
   const replayed = await readTransactionsByKey(sql, [...existing.keys()]);
   const results = new Map<string, AppendResult>([
-    ...fresh.map((t): [string, AppendResult] => [t.idempotencyKey, { transaction: t, replayed: false }]),
+    ...prepared.fresh.map((t): [string, AppendResult] => [t.idempotencyKey, { transaction: t, replayed: false }]),
     ...replayed.map((t): [string, AppendResult] => [t.idempotencyKey, { transaction: t, replayed: true }]),
   ]);
   return inputs.map((input) => results.get(input.idempotencyKey)!);
+}
+
+/**
+ * Writes a batch prepared ahead of time (while the previous batch was being written), if the chain still ends where
+ * it was prepared to follow and none of its keys was recorded meanwhile; otherwise writes nothing and answers
+ * 'stale', and the caller appends the inputs the ordinary way.
+ */
+export async function writePrepared(sql: Sql, prepared: PreparedAppend): Promise<'written' | 'stale'> {
+  if (prepared.fresh.length === 0) return 'written';
+  await lockChain(sql);
+  const head = await readChainHead(sql);
+  if (head.seq !== prepared.before.seq || head.hash !== prepared.before.hash) return 'stale';
+  const [{ n }] = await sql.query<{ n: string }>('SELECT count(*) AS n FROM transactions WHERE idempotency_key = ANY($1::text[])', [
+    prepared.fresh.map((t) => t.idempotencyKey),
+  ]);
+  if (Number(n) > 0) return 'stale';
+  await insertAccounts(sql, prepared.accounts);
+  await insertTransactions(sql, prepared.fresh);
+  return 'written';
 }
 
 async function insertAccounts(sql: Sql, specs: AccountSpec[]): Promise<void> {

@@ -1,6 +1,16 @@
 import type { HourlyUsageRow, UsageReader } from '../../../common/clickhouse/usage-reader.js';
 import type { PlanConfig } from '../../../common/config/schema.js';
-import { appendTransactions, IdempotencyConflict, ratedWindowsForTenants, type RatedWindowRow } from '../adapters/ledger-store.js';
+import {
+  appendTransactions,
+  IdempotencyConflict,
+  prepareAppend,
+  ratedWindowsForTenants,
+  readChainHead,
+  writePrepared,
+  type ChainHead,
+  type PreparedAppend,
+  type RatedWindowRow,
+} from '../adapters/ledger-store.js';
 import { listSubscriptions, subscriptionHistories, type Subscription, type SubscriptionEvent } from '../adapters/tenant-store.js';
 import { flatPrices, planVersionAt, usagePriceFor } from '../domain/catalog.js';
 import { money } from '../domain/money.js';
@@ -61,22 +71,83 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
   const histories = await subscriptionHistories(ctx.db, tenantIds);
   const rated = await ratedWindowsForTenants(ctx.db, tenantIds, readFrom, to);
 
-  const inputs: TransactionInput[] = [];
+  const writer = new PipelinedWriter(ctx, now, run.conflicts, options.batchSize ?? 5000);
   for (const sub of subscriptions) {
-    inputs.push(
-      ...rateTenant(ctx.plans, sub, histories.get(sub.tenantId) ?? [], usageByTenant.get(sub.tenantId) ?? [], rated.get(sub.tenantId) ?? [], from, to),
-    );
+    const inputs = rateTenant(ctx.plans, sub, histories.get(sub.tenantId) ?? [], usageByTenant.get(sub.tenantId) ?? [], rated.get(sub.tenantId) ?? [], from, to);
+    for (const input of inputs) await writer.add(input);
   }
-  const batchSize = options.batchSize ?? 5000;
-  for (let i = 0; i < inputs.length; i += batchSize) {
-    const batch = inputs.slice(i, i + batchSize);
-    const written = await appendBatch(ctx, batch, now, run.conflicts);
-    run.written += written;
-  }
+  run.written = await writer.finish();
   if (run.written > 0 || run.conflicts.length > 0) {
     ctx.logger.info({ from, to, written: run.written, conflicts: run.conflicts.length }, 'rating run');
   }
   return run;
+}
+
+/**
+ * Writes rating's transactions in batches, one batch in flight while the next is priced and hashed: Node computes
+ * while Postgres writes. A batch is prepared to follow the previous one in the chain; if the chain moved meanwhile
+ * (another writer) or a key already exists, it is appended the ordinary way instead. Order and content are the
+ * same as appending batch after batch.
+ */
+class PipelinedWriter {
+  private batch: TransactionInput[] = [];
+  private inflight?: Promise<void>;
+  private failure?: unknown;
+  private head?: ChainHead;
+  private sinceYield = 0;
+  private written = 0;
+
+  constructor(
+    private readonly ctx: LedgerContext,
+    private readonly now: Date,
+    private readonly conflicts: string[],
+    private readonly batchSize: number,
+  ) {}
+
+  async add(input: TransactionInput): Promise<void> {
+    this.batch.push(input);
+    if (this.batch.length >= this.batchSize) await this.cut();
+    else if (++this.sinceYield >= 500) {
+      // Let the in-flight batch's next round trip go out while pricing continues.
+      this.sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async finish(): Promise<number> {
+    if (this.batch.length > 0) await this.cut();
+    await this.settle();
+    return this.written;
+  }
+
+  private async settle(): Promise<void> {
+    await this.inflight;
+    if (this.failure) throw this.failure;
+  }
+
+  private async cut(): Promise<void> {
+    const inputs = this.batch;
+    this.batch = [];
+    if (!this.head) {
+      await this.settle();
+      this.head = await readChainHead(this.ctx.db);
+    }
+    const prepared = prepareAppend(inputs, this.head, this.now);
+    this.head = prepared.after;
+    await this.settle();
+    this.inflight = this.write(inputs, prepared).catch((err: unknown) => {
+      this.failure = err;
+    });
+  }
+
+  private async write(inputs: TransactionInput[], prepared: PreparedAppend): Promise<void> {
+    if ((await this.ctx.db.transaction((sql) => writePrepared(sql, prepared))) === 'written') {
+      this.written += prepared.fresh.length;
+      return;
+    }
+    this.head = undefined;
+    this.written += await appendBatch(this.ctx, inputs, this.now, this.conflicts);
+  }
 }
 
 /** A batch either commits whole or, when one of its keys conflicts, is retried one transaction at a time. */
