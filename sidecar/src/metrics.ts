@@ -34,10 +34,10 @@ export function createSidecarMetrics(): SidecarMetrics {
   };
   return {
     registry,
-    decided(decision: Decision, startedNs: bigint) {
+    decided(decision: Decision, startedMs: number) {
       reasonCounter(decision.reason).inc();
       if (decision.degraded) degraded.labels(decision.reason).inc();
-      latency.observe(Number(process.hrtime.bigint() - startedNs) / 1e9);
+      latency.observe((performance.now() - startedMs) / 1000);
     },
     leaseHit: () => leaseHits.inc(),
     redisRoundTrip: () => roundTrips.inc(),

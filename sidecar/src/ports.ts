@@ -10,6 +10,8 @@ import type { CheckInput, CommitResult, Decision, EntitlementDecision, Reservati
 /** The decision engine as the rest of the sidecar (gRPC, Envoy, usage) sees it. */
 export interface Decider {
   check(input: CheckInput): Promise<Decision>;
+  /** The same decision, returned synchronously when it needs no Redis call (lease hits, entitlement-only). */
+  checkNow(input: CheckInput): Decision | Promise<Decision>;
   checkEntitlement(tenantId: string, featureId: string): EntitlementDecision;
   reserve(input: ReserveInput): Promise<Reservation>;
   commit(tenantId: string, reservationId: string, actual: number): Promise<CommitResult>;

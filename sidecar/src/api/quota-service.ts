@@ -28,20 +28,9 @@ export function checkInput(req: CheckRequest__Output, prefix = ''): CheckInput {
   };
 }
 
+/** A Decision has CheckResponse's fields by name, so it is sent as it is (no copy on the hot path). */
 export function toCheckResponse(d: Decision): CheckResponse {
-  return {
-    allowed: d.allowed,
-    reason: d.reason,
-    limit: d.limit,
-    remaining: d.remaining,
-    resetAfterMs: d.resetAfterMs,
-    retryAfterMs: d.retryAfterMs,
-    overage: d.overage,
-    degraded: d.degraded,
-    quotaLimit: d.quotaLimit,
-    quotaRemaining: d.quotaRemaining,
-    snapshotVersion: d.snapshotVersion,
-  };
+  return d;
 }
 
 /** A store that is unreachable during reserve/commit with no local fallback is a system failure, not a "no". */
@@ -52,7 +41,7 @@ function storeFailure(err: unknown): never {
 
 export function quotaServiceHandlers(decider: Decider): QuotaServiceHandlers {
   return {
-    Check: unary((req: CheckRequest__Output) => decider.check(checkInput(req)).then(toCheckResponse)),
+    Check: unary((req: CheckRequest__Output): CheckResponse | Promise<CheckResponse> => decider.checkNow(checkInput(req))),
 
     CheckBatch: unary(async (req: CheckBatchRequest__Output): Promise<CheckBatchResponse> => {
       if (req.items.length > MAX_BATCH_ITEMS) throw invalidArgument('items', `has ${req.items.length} entries; at most ${MAX_BATCH_ITEMS} are allowed`);
@@ -64,7 +53,8 @@ export function quotaServiceHandlers(decider: Decider): QuotaServiceHandlers {
           const e = err as ServerError;
           return { error: { code: e.code, message: e.details, field: e.field ?? '' } };
         }
-        return decider.check(input).then((d) => ({ decision: toCheckResponse(d) }));
+        const d = decider.checkNow(input);
+        return d instanceof Promise ? d.then((decision) => ({ decision })) : { decision: d };
       });
       return { results: await Promise.all(results) };
     }),

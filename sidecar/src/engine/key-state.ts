@@ -1,4 +1,5 @@
-import type { CheckOp } from './bucket-store.js';
+import type { EntitlementSnapshot } from '../../../common/snapshot.js';
+import type { CheckOp, LimitTarget } from './bucket-store.js';
 import type { Decision } from '../domain/decision.js';
 
 /** Tokens (and as many quota units) taken from the shared bucket in one block, spent locally until expiry. */
@@ -30,6 +31,9 @@ export class KeyState {
   lastSeenMs = 0;
   /** Quota units the store reported last (seeds degraded decisions). */
   lastUsed = 0;
+  /** Limits resolved from `targetSnapshot`, reused until the snapshot changes or the quota period ends. */
+  target?: LimitTarget;
+  targetSnapshot?: EntitlementSnapshot;
 
   /** Counts a decision; returns the key's demand: decisions per window, the larger of this window and the last. */
   touch(nowMs: number, windowMs: number): number {

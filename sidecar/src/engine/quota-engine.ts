@@ -13,7 +13,8 @@ import type { MemoryBucketStore } from '../adapters/memory-bucket-store.js';
 import type { StoreHealth } from './store-health.js';
 
 export interface EngineMetrics {
-  decided(decision: Decision, startedNs: bigint): void;
+  /** `startedMs` from performance.now(). */
+  decided(decision: Decision, startedMs: number): void;
   leaseHit(): void;
 }
 
@@ -54,9 +55,20 @@ export class QuotaEngine implements Decider {
     return { allowed: e.ok, reason: e.ok ? 'OK' : e.reason, planId: snapshot?.plan_id ?? '', snapshotVersion: snapshot?.version ?? 0 };
   }
 
-  async check(input: CheckInput): Promise<Decision> {
-    const started = process.hrtime.bigint();
-    const decision = await this.decide(input);
+  check(input: CheckInput): Promise<Decision> {
+    return Promise.resolve(this.checkNow(input));
+  }
+
+  /** A decision, synchronously when no Redis call is needed (entitlement-only, lease hits): the hot path. */
+  checkNow(input: CheckInput): Decision | Promise<Decision> {
+    const started = performance.now();
+    const decision = this.decide(input);
+    if (decision instanceof Promise) {
+      return decision.then((d) => {
+        this.deps.metrics.decided(d, started);
+        return d;
+      });
+    }
     this.deps.metrics.decided(decision, started);
     return decision;
   }
@@ -68,19 +80,29 @@ export class QuotaEngine implements Decider {
     if (input.cost === 0 || (!feature.rate_limit && !feature.quota)) return emptyDecision(true, 'OK', snapshot.version);
 
     const now = this.nowMs();
-    const target = this.target(snapshot, input.featureId, feature, now);
-    const decision = this.decideCounted(target, feature, input, snapshot.version, now);
-    if (feature.shadow) return Promise.resolve(decision).then((d) => ({ ...d, shadow: true }));
-    return decision;
-  }
-
-  private decideCounted(target: LimitTarget, feature: FeatureEntitlement, input: CheckInput, version: number, now: number): Decision | Promise<Decision> {
-    const key = `${target.tenantId}\u0000${target.featureId}`;
+    const key = `${input.tenantId}\u0000${input.featureId}`;
     let state = this.keys.get(key);
     if (!state) {
       state = new KeyState();
       this.keys.set(key, state);
     }
+    const target = this.cachedTarget(state, snapshot, input.featureId, feature, now);
+    const decision = this.decideCounted(state, target, feature, input, snapshot.version, now);
+    if (feature.shadow) return Promise.resolve(decision).then((d) => ({ ...d, shadow: true }));
+    return decision;
+  }
+
+  /** The key's limits, recomputed only when its snapshot changes or its quota period ends. */
+  private cachedTarget(state: KeyState, snapshot: EntitlementSnapshot, featureId: string, feature: FeatureEntitlement, now: number): LimitTarget {
+    const cached = state.target;
+    if (cached && state.targetSnapshot === snapshot && (!cached.quota || now < cached.quota.period.endMs)) return cached;
+    const target = this.target(snapshot, featureId, feature, now);
+    state.target = target;
+    state.targetSnapshot = snapshot;
+    return target;
+  }
+
+  private decideCounted(state: KeyState, target: LimitTarget, feature: FeatureEntitlement, input: CheckInput, version: number, now: number): Decision | Promise<Decision> {
     const leases = this.deps.settings.leases;
     const demand = state.touch(now, leases.ttl_ms);
 
@@ -247,7 +269,7 @@ export class QuotaEngine implements Decider {
   }
 
   async reserve(input: ReserveInput): Promise<Reservation> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const e = resolveEntitlement(this.deps.snapshots.get(input.tenantId), input.featureId);
     const id = input.reservationId || ulid();
     if (!e.ok) return this.reserved(emptyDecision(false, e.reason, e.snapshot?.version ?? 0), '', 0, started);
@@ -276,7 +298,7 @@ export class QuotaEngine implements Decider {
     return this.reserved(decision, decision.allowed ? id : '', decision.allowed ? r.expiresInMs : 0, started);
   }
 
-  private reserved(decision: Decision, reservationId: string, expiresInMs: number, started: bigint): Reservation {
+  private reserved(decision: Decision, reservationId: string, expiresInMs: number, started: number): Reservation {
     this.deps.metrics.decided(decision, started);
     return { decision, reservationId, expiresInMs };
   }
