@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 export const benchTenants = Array.from({ length: 100 }, (_, i) => `t${String(i).padStart(3, '0')}`);
 export const batchFeatures = Array.from({ length: 10 }, (_, i) => `f${i}`);
 export const hotKeyLimit = { perSecond: 100, burst: 50 } as const;
-export const leaseSettings = { enabled: true, hot_after: 8, max_tokens: 64, ttl_ms: 250 } as const;
+export const leaseSettings = { enabled: true, hot_after: 8, max_tokens: 64, ttl_ms: 1000 } as const;
 
 const unlimited = { per_second: 1_000_000_000, burst: 1_000_000_000 };
 

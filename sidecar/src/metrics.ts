@@ -4,7 +4,7 @@ import type { EngineMetrics } from './engine/quota-engine.js';
 
 export interface SidecarMetrics extends EngineMetrics {
   registry: Registry;
-  redisRoundTrip(): void;
+  redisRoundTrip(seconds: number): void;
   storeUp(up: boolean): void;
   snapshots(count: number): void;
 }
@@ -20,6 +20,12 @@ export function createSidecarMetrics(): SidecarMetrics {
     registers: [registry],
   });
   const roundTrips = new Counter({ name: 'tollgate_redis_round_trips_total', help: 'Script calls and reads sent to Redis for decisions', registers: [registry] });
+  const redisLatency = new Histogram({
+    name: 'tollgate_redis_call_seconds',
+    help: 'Duration of Redis calls on the decision path, failures included',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [registry],
+  });
   const leaseHits = new Counter({ name: 'tollgate_lease_hits_total', help: 'Decisions served from a local token lease without Redis', registers: [registry] });
   const degraded = new Counter({ name: 'tollgate_degraded_decisions_total', help: 'Decisions made without Redis (store unreachable)', labelNames: ['reason'] as const, registers: [registry] });
   const storeUp = new Gauge({ name: 'tollgate_store_up', help: '1 when Redis answers, 0 while decisions are degraded', registers: [registry] });
@@ -40,7 +46,10 @@ export function createSidecarMetrics(): SidecarMetrics {
       latency.observe((performance.now() - startedMs) / 1000);
     },
     leaseHit: () => leaseHits.inc(),
-    redisRoundTrip: () => roundTrips.inc(),
+    redisRoundTrip: (seconds) => {
+      roundTrips.inc();
+      redisLatency.observe(seconds);
+    },
     storeUp: (up) => storeUp.set(up ? 1 : 0),
     snapshots: (count) => snapshots.set(count),
   };

@@ -20,7 +20,8 @@ export class RedisBucketStore implements BucketStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly onRoundTrip: () => void = () => {},
+    /** Called with each call's duration in seconds, failed calls included. */
+    private readonly onRoundTrip: (seconds: number) => void = () => {},
   ) {
     const defined = redis as unknown as Partial<ScriptedRedis>;
     if (!defined.tgCheck) {
@@ -31,9 +32,14 @@ export class RedisBucketStore implements BucketStore {
     this.scripted = redis as unknown as ScriptedRedis;
   }
 
-  private count(): void {
+  private async timed<T>(call: Promise<T>): Promise<T> {
     this.roundTrips++;
-    this.onRoundTrip();
+    const started = performance.now();
+    try {
+      return await call;
+    } finally {
+      this.onRoundTrip((performance.now() - started) / 1000);
+    }
   }
 
   private limitKeys(t: LimitTarget, periodId: string): string[] {
@@ -53,23 +59,21 @@ export class RedisBucketStore implements BucketStore {
 
   async apply(target: LimitTarget, request: ApplyRequest): Promise<ApplyResult> {
     const costs = request.ops.map((op) => (op.dryRun ? -(op.cost + 1) : op.cost));
-    this.count();
-    const reply = await this.scripted.tgCheck(
+    const reply = await this.timed(this.scripted.tgCheck(
       ...this.limitKeys(target, target.quota?.period.id ?? '-'),
       ...this.limitArgs(target),
       request.refundTokens,
       request.refundQuota,
       request.leaseWant,
       ...costs,
-    );
+    ));
     const ops = [];
     for (let i = 3; i < reply.length; i += 3) ops.push({ outcome: reply[i] as Outcome, tokens: reply[i + 1], used: reply[i + 2] });
     return { ops, tokens: reply[0], used: reply[1], leased: reply[2] };
   }
 
   async reserve(target: LimitTarget, reservationId: string, estimate: number, ttlMs: number): Promise<ReserveResult> {
-    this.count();
-    const r = await this.scripted.tgReserve(
+    const r = await this.timed(this.scripted.tgReserve(
       ...this.limitKeys(target, target.quota?.period.id ?? '-'),
       this.keys.reservation(target.tenantId, reservationId),
       ...this.limitArgs(target),
@@ -77,32 +81,29 @@ export class RedisBucketStore implements BucketStore {
       reservationId,
       ttlMs,
       target.featureId,
-    );
+    ));
     return { outcome: r[0] as Outcome, tokens: r[1], used: r[2], existing: r[3] === 1, estimate: r[4], expiresInMs: r[5] };
   }
 
   async findReservation(tenantId: string, reservationId: string): Promise<ReservationRecord | undefined> {
-    this.count();
-    const [featureId, periodId] = await this.redis.hmget(this.keys.reservation(tenantId, reservationId), 'feature', 'period');
+    const [featureId, periodId] = await this.timed(this.redis.hmget(this.keys.reservation(tenantId, reservationId), 'feature', 'period'));
     return featureId && periodId ? { featureId, periodId } : undefined;
   }
 
   async settle(target: LimitTarget, reservationId: string, actual: number | 'release'): Promise<SettleResult> {
-    this.count();
-    const r = await this.scripted.tgSettle(
+    const r = await this.timed(this.scripted.tgSettle(
       ...this.limitKeys(target, target.quota?.period.id ?? '-'),
       this.keys.reservation(target.tenantId, reservationId),
       ...this.limitArgs(target).slice(0, 6),
       reservationId,
       actual === 'release' ? -1 : actual,
-    );
+    ));
     return { settled: r[0] === 1, estimate: r[1], used: r[2] };
   }
 
   async addQuotaUsage(target: LimitTarget, units: number): Promise<void> {
     if (!target.quota || units <= 0) return;
-    this.count();
     const key = this.keys.quota(target.tenantId, target.featureId, target.quota.period.id);
-    await this.redis.multi().incrby(key, units).expire(key, target.quota.ttlSeconds).exec();
+    await this.timed(this.redis.multi().incrby(key, units).expire(key, target.quota.ttlSeconds).exec());
   }
 }
