@@ -1,4 +1,5 @@
-import { accountBalances, appendTransactions, lockChain, markBilled, readTransactionsById, unbilledGroups } from '../adapters/ledger-store.js';
+import { accountBalances, markBilled, unbilledGroups } from '../adapters/ledger-queries.js';
+import { appendTransactions, lockChain, readTransactionsById } from '../adapters/ledger-store.js';
 import type { Sql } from '../adapters/database.js';
 import { getInvoice, getInvoiceForPeriod, insertCreditNote, insertInvoice, listInvoices, nextNumber, type StoredInvoice } from '../adapters/invoice-store.js';
 import { getSubscription, subscriptionHistories, type Subscription } from '../adapters/tenant-store.js';

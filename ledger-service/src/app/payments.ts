@@ -1,4 +1,5 @@
-import { accountBalances, appendTransactions, readTenantTransactions, type AppendResult } from '../adapters/ledger-store.js';
+import { accountBalances } from '../adapters/ledger-queries.js';
+import { appendTransactions, readTenantTransactions, type AppendResult } from '../adapters/ledger-store.js';
 import { getSubscription } from '../adapters/tenant-store.js';
 import { accounts } from '../domain/accounts.js';
 import { canonical, minorUnits, money, ZERO } from '../domain/money.js';

@@ -1,16 +1,6 @@
 import type { HourlyUsageRow, UsageReader } from '../../../common/clickhouse/usage-reader.js';
 import type { PlanConfig } from '../../../common/config/schema.js';
-import {
-  appendTransactions,
-  IdempotencyConflict,
-  prepareAppend,
-  ratedWindowsForTenants,
-  readChainHead,
-  writePrepared,
-  type ChainHead,
-  type PreparedAppend,
-  type RatedWindowRow,
-} from '../adapters/ledger-store.js';
+import { ratedWindowsForTenants, type RatedWindowRow } from '../adapters/ledger-queries.js';
 import { listSubscriptions, subscriptionHistories, type Subscription, type SubscriptionEvent } from '../adapters/tenant-store.js';
 import { flatPrices, planVersionAt, usagePriceFor } from '../domain/catalog.js';
 import { money } from '../domain/money.js';
@@ -18,6 +8,7 @@ import { addHours, floorToHour, periodContaining, periodsOverlapping, ratingWate
 import { rateFeaturePeriod, recurringFeeTransactions, type RatedWindow } from '../domain/rating.js';
 import type { TransactionInput } from '../domain/transaction.js';
 import type { LedgerContext } from './context.js';
+import { PipelinedWriter } from './rating-writer.js';
 
 export interface RatingOptions {
   /** Default: the clock. */
@@ -81,95 +72,6 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
     ctx.logger.info({ from, to, written: run.written, conflicts: run.conflicts.length }, 'rating run');
   }
   return run;
-}
-
-/**
- * Writes rating's transactions in batches, one batch in flight while the next is priced and hashed: Node computes
- * while Postgres writes. A batch is prepared to follow the previous one in the chain; if the chain moved meanwhile
- * (another writer) or a key already exists, it is appended the ordinary way instead. Order and content are the
- * same as appending batch after batch.
- */
-class PipelinedWriter {
-  private batch: TransactionInput[] = [];
-  private inflight?: Promise<void>;
-  private failure?: unknown;
-  private head?: ChainHead;
-  private sinceYield = 0;
-  private written = 0;
-
-  constructor(
-    private readonly ctx: LedgerContext,
-    private readonly now: Date,
-    private readonly conflicts: string[],
-    private readonly batchSize: number,
-  ) {}
-
-  async add(input: TransactionInput): Promise<void> {
-    this.batch.push(input);
-    if (this.batch.length >= this.batchSize) await this.cut();
-    else if (++this.sinceYield >= 500) {
-      // Let the in-flight batch's next round trip go out while pricing continues.
-      this.sinceYield = 0;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  async finish(): Promise<number> {
-    if (this.batch.length > 0) await this.cut();
-    await this.settle();
-    return this.written;
-  }
-
-  private async settle(): Promise<void> {
-    await this.inflight;
-    if (this.failure) throw this.failure;
-  }
-
-  private async cut(): Promise<void> {
-    const inputs = this.batch;
-    this.batch = [];
-    if (!this.head) {
-      await this.settle();
-      this.head = await readChainHead(this.ctx.db);
-    }
-    const prepared = prepareAppend(inputs, this.head, this.now);
-    this.head = prepared.after;
-    await this.settle();
-    this.inflight = this.write(inputs, prepared).catch((err: unknown) => {
-      this.failure = err;
-    });
-  }
-
-  private async write(inputs: TransactionInput[], prepared: PreparedAppend): Promise<void> {
-    if ((await this.ctx.db.transaction((sql) => writePrepared(sql, prepared))) === 'written') {
-      this.written += prepared.fresh.length;
-      return;
-    }
-    this.head = undefined;
-    this.written += await appendBatch(this.ctx, inputs, this.now, this.conflicts);
-  }
-}
-
-/** A batch either commits whole or, when one of its keys conflicts, is retried one transaction at a time. */
-async function appendBatch(ctx: LedgerContext, batch: TransactionInput[], now: Date, conflicts: string[]): Promise<number> {
-  try {
-    const results = await ctx.db.transaction((sql) => appendTransactions(sql, batch, now));
-    return results.filter((r) => !r.replayed).length;
-  } catch (err) {
-    if (!(err instanceof IdempotencyConflict)) throw err;
-  }
-  let written = 0;
-  for (const input of batch) {
-    try {
-      const [result] = await ctx.db.transaction((sql) => appendTransactions(sql, [input], now));
-      if (!result.replayed) written++;
-    } catch (err) {
-      if (!(err instanceof IdempotencyConflict)) throw err;
-      conflicts.push(input.idempotencyKey);
-      ctx.logger.error({ key: input.idempotencyKey }, 'rating computed a different transaction for an existing key; left as recorded');
-    }
-  }
-  return written;
 }
 
 function rateTenant(
