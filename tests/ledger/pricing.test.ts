@@ -239,3 +239,39 @@ describe('canonical amounts', () => {
     ]);
   });
 });
+
+describe('hash chain verification (pure)', () => {
+  it('finds the first altered transaction whatever was altered', async () => {
+    const { prepareAppend } = await import('../../ledger-service/src/adapters/ledger-store.js');
+    const { findChainBreak, GENESIS_HASH } = await import('../../ledger-service/src/domain/transaction.js');
+    const { accounts } = await import('../../ledger-service/src/domain/accounts.js');
+    const inputs = [1, 2, 3, 4].map((i) => ({
+      idempotencyKey: `k${i}`,
+      kind: 'manual' as const,
+      tenantId: 'acme',
+      effectiveAt: new Date(Date.UTC(2026, 2, i)),
+      description: `entry ${i}`,
+      postings: [
+        { account: accounts.cash(), currency: 'USD', amount: `${i}.5` },
+        { account: accounts.prepaid('acme'), currency: 'USD', amount: `-${i}.5` },
+      ],
+    }));
+    const chain = () => prepareAppend(inputs, { seq: 0, hash: GENESIS_HASH }, new Date('2026-03-10T00:00:00Z')).fresh.map((t) => structuredClone(t));
+    expect(findChainBreak(chain(), GENESIS_HASH, 1)).toBeUndefined();
+    const cases: Array<[string, (t: ReturnType<typeof chain>) => void, string]> = [
+      ['a posting amount', (t) => (t[2].postings[0].amount = '99'), 'content does not match its hash (the transaction or its postings were altered)'],
+      ['a description', (t) => (t[1].description = 'other'), 'content does not match its hash (the transaction or its postings were altered)'],
+      ['the effective time', (t) => (t[1].effectiveAt = new Date(0)), 'content does not match its hash (the transaction or its postings were altered)'],
+      ['the recording time', (t) => (t[1].recordedAt = new Date(0)), 'hash does not match its input hash, times or position (the transaction was altered)'],
+      ['the stored chain hash', (t) => (t[0].hash = 'e'.repeat(64)), 'hash does not match its input hash, times or position (the transaction was altered)'],
+      ['the stored input hash', (t) => (t[2].inputHash = 'f'.repeat(64)), 'content does not match its hash (the transaction or its postings were altered)'],
+      ['a removed transaction', (t) => t.splice(1, 1), 'sequence gap: expected seq 2, found 3 (a transaction was removed)'],
+    ];
+    for (const [, tamper, problem] of cases) {
+      const txs = chain();
+      tamper(txs);
+      const broken = findChainBreak(txs, GENESIS_HASH, 1);
+      expect(broken?.problem).toBe(problem);
+    }
+  });
+});

@@ -83,19 +83,43 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** Everything a transaction says, in the one order both hashing and verification use. */
+function contentHash(c: {
+  kind: string;
+  tenantId: string | null;
+  effectiveAt: string | null;
+  description: string;
+  postings: Array<[string, string, string]>;
+  rating: [string, string, number, string] | null;
+  invoiceId: string | null;
+}): string {
+  return sha256(JSON.stringify([c.kind, c.tenantId, c.effectiveAt, c.description, c.postings, c.rating, c.invoiceId]));
+}
+
 /** The hash stored with an idempotency key: the same input always gives the same hash. */
 export function inputHash(input: TransactionInput): string {
-  return sha256(
-    JSON.stringify([
-      input.kind,
-      input.tenantId ?? null,
-      input.effectiveAtIsRecordingTime ? null : input.effectiveAt.toISOString(),
-      input.description,
-      input.postings.map((p) => [p.account.id, p.currency, canonical(p.amount)]),
-      input.rating ? [input.rating.featureId, input.rating.windowStart.toISOString(), input.rating.revision, canonical(input.rating.quantity)] : null,
-      input.invoiceId ?? null,
-    ]),
-  );
+  return contentHash({
+    kind: input.kind,
+    tenantId: input.tenantId ?? null,
+    effectiveAt: input.effectiveAtIsRecordingTime ? null : input.effectiveAt.toISOString(),
+    description: input.description,
+    postings: input.postings.map((p) => [p.account.id, p.currency, canonical(p.amount)]),
+    rating: input.rating ? [input.rating.featureId, input.rating.windowStart.toISOString(), input.rating.revision, canonical(input.rating.quantity)] : null,
+    invoiceId: input.invoiceId ?? null,
+  });
+}
+
+/** The input hash recomputed from a stored row: with its effective time, and without (recording-time transactions). */
+function storedContentHashes(tx: StoredTransaction): [string, string] {
+  const content = {
+    kind: tx.kind,
+    tenantId: tx.tenantId,
+    description: tx.description,
+    postings: tx.postings.map((p): [string, string, string] => [p.account, p.currency, canonical(p.amount)]),
+    rating: tx.revision === null ? null : ([tx.featureId ?? '', tx.windowStart?.toISOString() ?? '', tx.revision, canonical(tx.quantity ?? '0')] as [string, string, number, string]),
+    invoiceId: tx.invoiceId,
+  };
+  return [contentHash({ ...content, effectiveAt: tx.effectiveAt.toISOString() }), contentHash({ ...content, effectiveAt: null })];
 }
 
 /** Transaction ids derive from idempotency keys, so rating a fresh database yields the same ids. */
@@ -111,28 +135,13 @@ export function unbalancedCurrencies(postings: Array<{ currency: string; amount:
   return [...sums].filter(([, sum]) => !sum.isZero()).map(([currency]) => currency);
 }
 
-/** The chain hash of a stored transaction: its whole content and its predecessor's hash. */
+/**
+ * The chain hash: the predecessor's hash, the position, the key, the input hash (which covers the content: kind,
+ * tenant, description, postings, rating key, invoice) and the times. Verification recomputes the input hash from the
+ * stored content too, so altering anything a transaction says breaks one of the two.
+ */
 export function chainHash(tx: Omit<StoredTransaction, 'hash'>): string {
-  return sha256(
-    JSON.stringify([
-      tx.prevHash,
-      tx.seq,
-      tx.id,
-      tx.idempotencyKey,
-      tx.inputHash,
-      tx.kind,
-      tx.tenantId,
-      tx.effectiveAt.toISOString(),
-      tx.recordedAt.toISOString(),
-      tx.description,
-      tx.featureId,
-      tx.windowStart?.toISOString() ?? null,
-      tx.revision,
-      tx.quantity === null ? null : canonical(tx.quantity),
-      tx.invoiceId,
-      tx.postings.map((p) => [p.account, p.currency, canonical(p.amount)]),
-    ]),
-  );
+  return sha256(JSON.stringify([tx.prevHash, tx.seq, tx.id, tx.idempotencyKey, tx.inputHash, tx.effectiveAt.toISOString(), tx.recordedAt.toISOString()]));
 }
 
 export interface ChainBreak {
@@ -150,7 +159,10 @@ export function findChainBreak(transactions: StoredTransaction[], prevHash: stri
     const at = { seq: tx.seq, id: tx.id, idempotencyKey: tx.idempotencyKey };
     if (tx.seq !== seq) return { ...at, problem: `sequence gap: expected seq ${seq}, found ${tx.seq} (a transaction was removed)` };
     if (tx.prevHash !== prev) return { ...at, problem: 'prev_hash does not match the previous transaction’s hash' };
-    if (chainHash(tx) !== tx.hash) return { ...at, problem: 'content does not match its hash (the transaction or its postings were altered)' };
+    if (!storedContentHashes(tx).includes(tx.inputHash) || tx.id !== transactionId(tx.idempotencyKey)) {
+      return { ...at, problem: 'content does not match its hash (the transaction or its postings were altered)' };
+    }
+    if (chainHash(tx) !== tx.hash) return { ...at, problem: 'hash does not match its input hash, times or position (the transaction was altered)' };
     prev = tx.hash;
     seq++;
   }
