@@ -67,6 +67,19 @@ export const sidecarSchema = z
     /** Full re-read of all snapshots as a safety net behind pub/sub invalidation. */
     snapshot_refresh_ms: z.number().int().positive().default(30_000),
     shutdown_grace_ms: z.number().int().positive().default(10_000),
+    /** Who may call the sidecar's gRPC and HTTP APIs. */
+    auth: z
+      .object({
+        /** Services that may act for any tenant: `authorization: Bearer <token>`; only the SHA-256 is stored here. */
+        service_tokens: z.array(z.object({ id: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (SHA-256 of the token)') }).strict()).default([]),
+        /**
+         * Calls without credentials over the unix socket or loopback TCP are trusted: the host is the boundary, as for
+         * any sidecar. Set false to require a service token or tenant API key on every call.
+         */
+        trust_local: z.boolean().default(true),
+      })
+      .strict()
+      .default({ service_tokens: [], trust_local: true }),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { TollgateConfig } from '../../common/config/schema.js';
 import type { Logger } from '../../common/log.js';
 import type { EntitlementSnapshot } from '../../common/snapshot.js';
+import type { CallerAuth } from './api/caller-auth.js';
 import type { CheckInput, CommitResult, Decision, EntitlementDecision, Reservation, ReserveInput } from './domain/decision.js';
 
 /** The decision engine as the rest of the sidecar (gRPC, Envoy, usage) sees it. */
@@ -33,6 +34,8 @@ export interface SidecarContext {
   metrics: Registry;
   snapshots: SnapshotSource;
   decider: Decider;
+  /** Authenticates callers of every API that reads tenant data or changes state. */
+  auth: CallerAuth;
   /** Undefined when the sidecar runs without Redis (embedded, single process). */
   redis?: Redis;
 }

@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { TollgateConfig } from '../../common/config/schema.js';
+import { hashApiKey } from '../../common/api-key.js';
 import { RedisKeys } from '../../common/keys.js';
 import { createLogger, type Logger } from '../../common/log.js';
 import { loadDefinition, loadQuotaProto, tollgateProtoFile } from '../../common/proto.js';
@@ -14,6 +15,7 @@ import { MemoryBucketStore } from './adapters/memory-bucket-store.js';
 import { RedisBucketStore } from './adapters/redis-bucket-store.js';
 import { SnapshotCache } from './adapters/snapshot-cache.js';
 import { entitlementServiceHandlers } from './api/entitlement-service.js';
+import { CallerAuth } from './api/caller-auth.js';
 import { createHttpServer } from './api/http.js';
 import { quotaServiceHandlers } from './api/quota-service.js';
 import { QuotaEngine } from './engine/quota-engine.js';
@@ -95,12 +97,13 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
     nowMs,
     onStoreError: (err) => logger.debug({ err: String(err) }, 'quota store call failed'),
   });
-  const context: SidecarContext = { config, logger, metrics: metrics.registry, snapshots, decider: engine, redis };
+  const auth = new CallerAuth({ serviceTokens: serviceTokens(settings), trustLocal: settings.auth.trust_local }, snapshots);
+  const context: SidecarContext = { config, logger, metrics: metrics.registry, snapshots, decider: engine, auth, redis };
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
   const { proto } = loadQuotaProto();
-  server.addService(proto.tollgate.v1.QuotaService.service, quotaServiceHandlers(engine));
-  server.addService(proto.tollgate.v1.EntitlementService.service, entitlementServiceHandlers(engine));
+  server.addService(proto.tollgate.v1.QuotaService.service, quotaServiceHandlers(engine, auth));
+  server.addService(proto.tollgate.v1.EntitlementService.service, entitlementServiceHandlers(engine, auth));
   const healthService = new HealthImplementation(Object.fromEntries(SERVICES.map((s) => [s, 'NOT_SERVING' as const])));
   healthService.addToServer(server);
   new ReflectionService(loadDefinition([tollgateProtoFile('quota.proto'), tollgateProtoFile('usage.proto')])).addToServer(server);
@@ -151,6 +154,14 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
     })());
 
   return { grpcAddress: boundGrpc, socketPath, httpAddress, context, engine, stop };
+}
+
+/** Configured token hashes, plus TOLLGATE_SIDECAR_TOKEN (hashed here; the plain token is never kept). */
+function serviceTokens(settings: TollgateConfig['sidecar']): Array<{ id: string; sha256: string }> {
+  const tokens = [...settings.auth.service_tokens];
+  const fromEnv = process.env.TOLLGATE_SIDECAR_TOKEN;
+  if (fromEnv) tokens.push({ id: 'env:TOLLGATE_SIDECAR_TOKEN', sha256: hashApiKey(fromEnv) });
+  return tokens;
 }
 
 function bind(server: grpc.Server, address: string): Promise<number> {

@@ -14,6 +14,7 @@ import type { ReserveResponse } from '../../../proto/gen/tollgate/v1/ReserveResp
 import { invalidArgument, ServerError } from '../../../common/grpc-errors.js';
 import type { CheckInput, Decision } from '../domain/decision.js';
 import type { Decider } from '../ports.js';
+import type { CallerAuth } from './caller-auth.js';
 import { unary } from './unary.js';
 import { requireCount, requireId } from './validate.js';
 
@@ -39,16 +40,23 @@ function storeFailure(err: unknown): never {
   throw new ServerError(status.UNAVAILABLE, `quota store unavailable: ${(err as Error)?.message ?? String(err)}`);
 }
 
-export function quotaServiceHandlers(decider: Decider): QuotaServiceHandlers {
+export function quotaServiceHandlers(decider: Decider, auth: CallerAuth): QuotaServiceHandlers {
   return {
-    Check: unary((req: CheckRequest__Output): CheckResponse | Promise<CheckResponse> => decider.checkNow(checkInput(req))),
+    Check: unary((req: CheckRequest__Output, call): CheckResponse | Promise<CheckResponse> => {
+      const caller = auth.identifyCall(call);
+      const input = checkInput(req);
+      auth.requireTenant(caller, input.tenantId);
+      return decider.checkNow(input);
+    }),
 
-    CheckBatch: unary(async (req: CheckBatchRequest__Output): Promise<CheckBatchResponse> => {
+    CheckBatch: unary(async (req: CheckBatchRequest__Output, call): Promise<CheckBatchResponse> => {
+      const caller = auth.identifyCall(call);
       if (req.items.length > MAX_BATCH_ITEMS) throw invalidArgument('items', `has ${req.items.length} entries; at most ${MAX_BATCH_ITEMS} are allowed`);
       const results = req.items.map((item, i): Promise<CheckBatchItemResult> | CheckBatchItemResult => {
         let input: CheckInput;
         try {
           input = checkInput(item, `items[${i}].`);
+          auth.requireTenant(caller, input.tenantId, `items[${i}].tenant_id`);
         } catch (err) {
           const e = err as ServerError;
           return { error: { code: e.code, message: e.details, field: e.field ?? '' } };
@@ -59,7 +67,8 @@ export function quotaServiceHandlers(decider: Decider): QuotaServiceHandlers {
       return { results: await Promise.all(results) };
     }),
 
-    Reserve: unary(async (req: ReserveRequest__Output): Promise<ReserveResponse> => {
+    Reserve: unary(async (req: ReserveRequest__Output, call): Promise<ReserveResponse> => {
+      const caller = auth.identifyCall(call);
       const input = {
         tenantId: requireId('tenant_id', req.tenantId),
         featureId: requireId('feature_id', req.featureId),
@@ -68,20 +77,25 @@ export function quotaServiceHandlers(decider: Decider): QuotaServiceHandlers {
         reservationId: req.reservationId ? requireId('reservation_id', req.reservationId) : undefined,
       };
       if (input.ttlMs > 86_400_000) throw invalidArgument('ttl_ms', 'must be at most 86400000 (one day)');
+      auth.requireTenant(caller, input.tenantId);
       const r = await decider.reserve(input).catch(storeFailure);
       return { decision: toCheckResponse(r.decision), reservationId: r.reservationId, expiresInMs: r.expiresInMs };
     }),
 
-    Commit: unary(async (req: CommitRequest__Output): Promise<CommitResponse> => {
+    Commit: unary(async (req: CommitRequest__Output, call): Promise<CommitResponse> => {
+      const caller = auth.identifyCall(call);
       const tenantId = requireId('tenant_id', req.tenantId);
+      auth.requireTenant(caller, tenantId);
       const reservationId = requireId('reservation_id', req.reservationId);
       const actual = requireCount('actual', req.actual);
       const r = await decider.commit(tenantId, reservationId, actual).catch(storeFailure);
       return { settled: r.settled, estimate: r.estimate, actual: r.actual, overage: r.overage };
     }),
 
-    Release: unary(async (req: ReleaseRequest__Output): Promise<ReleaseResponse> => {
+    Release: unary(async (req: ReleaseRequest__Output, call): Promise<ReleaseResponse> => {
+      const caller = auth.identifyCall(call);
       const tenantId = requireId('tenant_id', req.tenantId);
+      auth.requireTenant(caller, tenantId);
       const reservationId = requireId('reservation_id', req.reservationId);
       return { released: await decider.release(tenantId, reservationId).catch(storeFailure) };
     }),

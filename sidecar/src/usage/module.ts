@@ -31,8 +31,8 @@ export function usageModule(): SidecarModule {
     async start(ctx: SidecarContext, server) {
       const usage = ctx.config.usage;
       const started = await startUsage(ctx);
-      server.addService(usageServiceDefinition(), usageServiceImplementation({ ingest: started.ingest, reader: started.reader, maxBatchEvents: usage.max_batch_events }));
-      events = cloudEventsHandler(() => runtime?.ingest, { maxBatchEvents: usage.max_batch_events, maxBodyBytes: usage.max_http_body_bytes });
+      server.addService(usageServiceDefinition(), usageServiceImplementation({ ingest: started.ingest, auth: ctx.auth, reader: started.reader, maxBatchEvents: usage.max_batch_events }));
+      events = cloudEventsHandler(() => runtime?.ingest, ctx.auth, { maxBatchEvents: usage.max_batch_events, maxBodyBytes: usage.max_http_body_bytes });
       runtime = started;
     },
     http: (req, res) => events?.(req, res) ?? false,

@@ -33,6 +33,13 @@ export function authorizationCheck(ctx: SidecarContext, metrics: EnvoyMetrics): 
   const settings = { routes: ctx.config.edge.routes, tenantHeader: ctx.config.edge.envoy.tenant_header, stripApiKey: ctx.config.edge.envoy.strip_api_key };
   const resolveKey = (sha256: string) => ctx.snapshots.tenantForKeyHash(sha256);
   return (call: ServerUnaryCall<CheckRequestObject, EnvoyCheckResponse>, callback: sendUnaryData<EnvoyCheckResponse>) => {
+    // The caller is Envoy itself (a local proxy, or one sending a service token in its grpc_service initial_metadata).
+    try {
+      ctx.auth.identifyCall(call);
+    } catch (err) {
+      callback(toServiceError(err));
+      return;
+    }
     const plan = planAuthz(flattenCheckRequest(call.request), settings, resolveKey);
     if (plan.kind === 'invalid') {
       metrics.check('invalid');

@@ -15,6 +15,12 @@ export function shouldRateLimit(ctx: SidecarContext, metrics: EnvoyMetrics): han
   const routes = ctx.config.edge.routes;
   const resolveKey = (sha256: string) => ctx.snapshots.tenantForKeyHash(sha256);
   return (call: ServerUnaryCall<RateLimitRequestObject, EnvoyRateLimitResponse>, callback: sendUnaryData<EnvoyRateLimitResponse>) => {
+    try {
+      ctx.auth.identifyCall(call);
+    } catch (err) {
+      callback(toServiceError(err));
+      return;
+    }
     const request = call.request;
     const plan = planRateLimit(
       {

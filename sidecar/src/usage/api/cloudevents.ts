@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpHandler } from '../../ports.js';
 import { Code, type EventError, type UsageEventInput } from '../domain/validate-event.js';
+import { credentialFrom, type Caller, type CallerAuth } from '../../api/caller-auth.js';
+import { reportAs } from './report-as.js';
 import type { ReportOutcome, UsageIngest } from '../ingest.js';
 
 /**
@@ -116,6 +118,7 @@ function problem(res: ServerResponse, statusCode: number, title: string, detail:
 
 const HTTP_STATUS: Record<number, [number, string]> = {
   [Code.INVALID_ARGUMENT]: [400, 'Bad Request'],
+  [Code.PERMISSION_DENIED]: [403, 'Forbidden'],
   [Code.FAILED_PRECONDITION]: [409, 'Conflict'],
   [Code.RESOURCE_EXHAUSTED]: [503, 'Service Unavailable'],
   [Code.UNAVAILABLE]: [503, 'Service Unavailable'],
@@ -136,12 +139,19 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
-export function cloudEventsHandler(ingest: () => UsageIngest | undefined, limits: { maxBatchEvents: number; maxBodyBytes: number }): HttpHandler {
+export function cloudEventsHandler(ingest: () => UsageIngest | undefined, auth: CallerAuth, limits: { maxBatchEvents: number; maxBodyBytes: number }): HttpHandler {
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/v1/events') return false;
     if (req.method !== 'POST') {
       problem(res, 405, 'Method Not Allowed', 'use POST with a CloudEvent', {}, { allow: 'POST' });
+      return true;
+    }
+    let caller: Caller;
+    try {
+      caller = auth.identify(credentialFrom((name) => req.headers[name] as string | undefined), req.socket.remoteAddress ?? '');
+    } catch (err) {
+      problem(res, 401, 'Unauthorized', (err as Error).message, {}, { 'www-authenticate': 'Bearer' });
       return true;
     }
     const target = ingest();
@@ -176,7 +186,7 @@ export function cloudEventsHandler(ingest: () => UsageIngest | undefined, limits
         problem(res, 400, 'Bad Request', err.message, { field: err.field, reason: 'INVALID_CLOUDEVENT' });
         return true;
       }
-      const [outcome] = await target.report([input]);
+      const [outcome] = await reportAs(target, auth, caller, [input]);
       if (outcome.accepted) json(res, 202, outcomeJson(outcome));
       else {
         const error = ceError(outcome.error!);
@@ -208,7 +218,7 @@ export function cloudEventsHandler(ingest: () => UsageIngest | undefined, limits
         results[i] = { event_id: id, accepted: false, error: { code: Code.INVALID_ARGUMENT, reason: 'INVALID_CLOUDEVENT' as const, field: err.field, message: err.message } };
       }
     });
-    const outcomes = inputs.length > 0 ? await target.report(inputs) : [];
+    const outcomes = inputs.length > 0 ? await reportAs(target, auth, caller, inputs) : [];
     outcomes.forEach((o, k) => (results[positions[k]] = outcomeJson(o, o.error && ceError(o.error))));
     const accepted = results.filter((r) => r.accepted).length;
     json(res, 200, { results, accepted, rejected: results.length - accepted });

@@ -14,9 +14,12 @@ import { unary } from '../../api/unary.js';
 import { requireId } from '../../api/validate.js';
 import { parseTimestamp, type UsageEventInput } from '../domain/validate-event.js';
 import type { ReportOutcome, UsageIngest } from '../ingest.js';
+import type { Caller, CallerAuth } from '../../api/caller-auth.js';
+import { reportAs } from './report-as.js';
 
 export interface UsageApiDeps {
   ingest: UsageIngest;
+  auth: CallerAuth;
   reader: UsageReader;
   maxBatchEvents: number;
 }
@@ -71,7 +74,8 @@ export function usageServiceImplementation(deps: UsageApiDeps): UntypedServiceIm
   const handlers = usageServiceHandlers(deps);
   return {
     ...handlers,
-    ReportBatch: unary(async (bytes: Buffer): Promise<ReportBatchResponse> => {
+    ReportBatch: unary(async (bytes: Buffer, call): Promise<ReportBatchResponse> => {
+      const caller = deps.auth.identifyCall(call);
       let events: UsageEventInput[];
       try {
         events = decodeReportBatchRequest(bytes);
@@ -80,7 +84,7 @@ export function usageServiceImplementation(deps: UsageApiDeps): UntypedServiceIm
         throw err;
       }
       if (events.length > deps.maxBatchEvents) throw batchTooLarge(events.length, deps.maxBatchEvents);
-      return toBatchResponse(await deps.ingest.report(events));
+      return toBatchResponse(await reportAs(deps.ingest, deps.auth, caller, events));
     }),
   };
 }
@@ -94,20 +98,35 @@ export function usageServiceHandlers(deps: UsageApiDeps): UsageServiceHandlers {
 
   return {
     Report(call, callback: sendUnaryData<ReportResult>) {
-      deps.ingest.report([eventInput(call.request)]).then(
+      let caller: Caller;
+      try {
+        caller = deps.auth.identifyCall(call);
+      } catch (err) {
+        callback(toServiceError(err));
+        return;
+      }
+      reportAs(deps.ingest, deps.auth, caller, [eventInput(call.request)]).then(
         ([outcome]) => (outcome.accepted ? callback(null, toReportResult(outcome)) : callback(refusal(outcome))),
         (err) => callback(toServiceError(err)),
       );
     },
 
-    ReportBatch: unary(async (request: ReportBatchRequest__Output): Promise<ReportBatchResponse> => {
+    ReportBatch: unary(async (request: ReportBatchRequest__Output, call): Promise<ReportBatchResponse> => {
+      const caller = deps.auth.identifyCall(call);
       if (request.events.length > deps.maxBatchEvents) throw tooLarge(request.events.length);
-      return toBatchResponse(await deps.ingest.report(request.events.map(eventInput)));
+      return toBatchResponse(await reportAs(deps.ingest, deps.auth, caller, request.events.map(eventInput)));
     }),
 
     // A stream has no size limit: events are reported in chunks of max_batch_events as they arrive, with the
     // stream paused while a chunk is made durable.
     ReportStream(call: ServerReadableStream<UsageEvent__Output, ReportBatchResponse>, callback: sendUnaryData<ReportBatchResponse>) {
+      let caller: Caller;
+      try {
+        caller = deps.auth.identifyCall(call);
+      } catch (err) {
+        callback(toServiceError(err));
+        return;
+      }
       const outcomes: ReportOutcome[] = [];
       let chunk: UsageEventInput[] = [];
       let pending: Promise<void> = Promise.resolve();
@@ -118,7 +137,7 @@ export function usageServiceHandlers(deps: UsageApiDeps): UsageServiceHandlers {
         if (events.length === 0) return;
         call.pause();
         pending = pending
-          .then(() => deps.ingest.report(events))
+          .then(() => reportAs(deps.ingest, deps.auth, caller, events))
           .then((r) => {
             for (const o of r) outcomes.push(o);
           })
@@ -140,8 +159,10 @@ export function usageServiceHandlers(deps: UsageApiDeps): UsageServiceHandlers {
       });
     },
 
-    GetUsage: unary(async (request: GetUsageRequest__Output): Promise<GetUsageResponse> => {
+    GetUsage: unary(async (request: GetUsageRequest__Output, call): Promise<GetUsageResponse> => {
+      const caller = deps.auth.identifyCall(call);
       const tenantId = requireId('tenant_id', request.tenantId);
+      deps.auth.requireTenant(caller, tenantId);
       const featureId = requireId('feature_id', request.featureId);
       const from = requireTime('start', request.start);
       const to = requireTime('end', request.end);

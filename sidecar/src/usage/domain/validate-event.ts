@@ -38,10 +38,11 @@ export type UsageErrorReason =
   | 'SUBSCRIPTION_INACTIVE'
   | 'STORE_UNAVAILABLE'
   | 'UNAVAILABLE'
-  | 'INVALID_CLOUDEVENT';
+  | 'INVALID_CLOUDEVENT'
+  | 'PERMISSION_DENIED';
 
 /** gRPC status codes used for refused events (numbers, as UsageError.code carries them). */
-export const Code = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+export const Code = { INVALID_ARGUMENT: 3, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
 
 export interface EventError {
   code: number;
