@@ -89,6 +89,16 @@ export function usageServiceImplementation(deps: UsageApiDeps): UntypedServiceIm
   };
 }
 
+/** The caller, or undefined after answering the call with the authentication error. */
+function identifyOrRefuse<T>(auth: CallerAuth, call: Parameters<CallerAuth['identifyCall']>[0], callback: sendUnaryData<T>): Caller | undefined {
+  try {
+    return auth.identifyCall(call);
+  } catch (err) {
+    callback(toServiceError(err));
+    return undefined;
+  }
+}
+
 function batchTooLarge(n: number, max: number): ServerError {
   return new ServerError(status.INVALID_ARGUMENT, `events: ${n} events in one batch; at most ${max} are allowed (BATCH_TOO_LARGE)`, 'events');
 }
@@ -98,13 +108,8 @@ export function usageServiceHandlers(deps: UsageApiDeps): UsageServiceHandlers {
 
   return {
     Report(call, callback: sendUnaryData<ReportResult>) {
-      let caller: Caller;
-      try {
-        caller = deps.auth.identifyCall(call);
-      } catch (err) {
-        callback(toServiceError(err));
-        return;
-      }
+      const caller = identifyOrRefuse(deps.auth, call, callback);
+      if (!caller) return;
       reportAs(deps.ingest, deps.auth, caller, [eventInput(call.request)]).then(
         ([outcome]) => (outcome.accepted ? callback(null, toReportResult(outcome)) : callback(refusal(outcome))),
         (err) => callback(toServiceError(err)),
@@ -120,13 +125,8 @@ export function usageServiceHandlers(deps: UsageApiDeps): UsageServiceHandlers {
     // A stream has no size limit: events are reported in chunks of max_batch_events as they arrive, with the
     // stream paused while a chunk is made durable.
     ReportStream(call: ServerReadableStream<UsageEvent__Output, ReportBatchResponse>, callback: sendUnaryData<ReportBatchResponse>) {
-      let caller: Caller;
-      try {
-        caller = deps.auth.identifyCall(call);
-      } catch (err) {
-        callback(toServiceError(err));
-        return;
-      }
+      const caller = identifyOrRefuse(deps.auth, call, callback);
+      if (!caller) return;
       const outcomes: ReportOutcome[] = [];
       let chunk: UsageEventInput[] = [];
       let pending: Promise<void> = Promise.resolve();
