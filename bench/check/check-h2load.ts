@@ -12,6 +12,8 @@ import type { Target } from './targets.js';
 export interface CheckLoadShape {
   connections: number;
   streamsPerConnection: number;
+  /** Connections of the fixed-rate runs: more of them, opened 1 ms apart, make h2load's pacing less bursty. */
+  fixedRateConnections: number;
   durationS: number;
   warmUpS: number;
   rounds: number;
@@ -63,8 +65,8 @@ function assertAnswered(label: string, result: H2loadResult): void {
  * as fast as they answer, then at half the baseline's maximum, where latency is read, then one call at a time.
  *
  * h2load paces --rps with a timer of at least 10 ms (nghttp2: repeat = max(0.01, 1/rps)) and sends everything due
- * at each tick, so at thousands of requests per second the fixed-rate runs arrive in bursts and their latency is
- * mostly the time to drain a burst. The one-at-a-time runs show the latency of a decision without that queueing.
+ * at each tick, so even with staggered connections the fixed-rate runs arrive in small bursts and their latency
+ * includes draining them. The one-at-a-time runs show the latency of a decision without any queueing.
  */
 export async function compareCheck(baseline: Target, tollgate: Target, shape: CheckLoadShape, workDir: string): Promise<CheckComparison> {
   await Promise.all([expectAllowed(baseline), expectAllowed(tollgate)]);
@@ -76,7 +78,7 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
         url: `http://${target.grpcAddress}${checkPath}`,
         bodyFile,
         headers: grpcRequestHeaders,
-        connections: serial ? 1 : shape.connections,
+        connections: serial ? 1 : ratePerConnection ? shape.fixedRateConnections : shape.connections,
         streamsPerConnection: serial ? 1 : shape.streamsPerConnection,
         durationS: shape.durationS,
         warmUpS: shape.warmUpS,
@@ -98,9 +100,7 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
         const result = await load(target, ratePerConnection, serial);
         const cpuAfter = processCpuSeconds(target.pid);
         runs[side].push(result);
-        // h2load counts the measured period only; the warm-up ran at the same pace, so scale the count up.
-        const served = (result.succeeded * (shape.warmUpS + shape.durationS)) / shape.durationS;
-        if (cpuBefore !== undefined && cpuAfter !== undefined) cpuUsPerRequest[side].push(((cpuAfter - cpuBefore) / served) * 1e6);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) cpuUsPerRequest[side].push(((cpuAfter - cpuBefore) / result.served) * 1e6);
       }
     }
     return { ...runs, cpuUsPerRequest };
@@ -110,7 +110,7 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
   const max = await interleaved();
   const countersAfter = tollgate.metricsUrl ? await scrapeCounters(tollgate.metricsUrl, roundTripCounters) : undefined;
   const baselineMax = median(max.baseline.map((r) => r.requestsPerSecond));
-  const ratePerConnection = Math.max(1, Math.round(baselineMax / 2 / shape.connections));
+  const ratePerConnection = Math.max(1, Math.round(baselineMax / 2 / shape.fixedRateConnections));
   const fixed = await interleaved(ratePerConnection);
   const serial = await interleaved(undefined, true);
 
@@ -125,7 +125,7 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
   });
   return {
     shape,
-    fixedRate: ratePerConnection * shape.connections,
+    fixedRate: ratePerConnection * shape.fixedRateConnections,
     baseline: side('baseline'),
     tollgate: side('tollgate'),
     roundTripsPerDecision: countersBefore && countersAfter ? perDecision(countersBefore, countersAfter) : undefined,

@@ -24,7 +24,7 @@ export function checkSection(check: CheckComparison): Section {
     target: `≤ +${limitMs.toFixed(3)} ms`,
     pass: delta(tollgate, baseline) <= limitMs,
   });
-  const atRate = `at ${fmt.rate(check.fixedRate)} req/s (½ no-op max), ms`;
+  const atRate = `at ${fmt.rate(check.fixedRate)} req/s (½ no-op max; -c${shape.fixedRateConnections} -m${shape.streamsPerConnection}), ms`;
   return {
     rows: [
       {
@@ -59,9 +59,10 @@ export function checkSection(check: CheckComparison): Section {
       `- Check: each server in its own process; h2load (1 thread) posts a framed CheckRequest for one key (t000/check, cost 1)`,
       `  with content-type: application/grpc and te: trailers. Medians of ${shape.rounds} interleaved runs of ${shape.durationS} s after ${shape.warmUpS} s warm-up.`,
       `  Latency is h2load's per-request "time for request"; percentiles from its --log-file (its summary has none).`,
-      `  Fixed rate: --rps ${check.fixedRate / shape.connections} per connection. h2load paces --rps with a timer of at least 10 ms and sends`,
-      `  every request due at each tick, so those runs arrive in bursts of ~${Math.round(check.fixedRate / 100)}; their latency is mostly the time`,
-      `  to drain a burst, which magnifies any per-request cost. "One call at a time" has no queueing at all.`,
+      `  Fixed rate: ${shape.fixedRateConnections} connections × --rps ${check.fixedRate / shape.fixedRateConnections}, opened ${Math.max(1, Math.round(10 / shape.fixedRateConnections))} ms apart (-r 1 --rate-period), ${shape.durationS} s each.`,
+      `  h2load paces --rps with a timer of at least 10 ms and sends every request due at each tick; staggering the`,
+      `  connections spreads the ticks, yet requests still arrive ~${Math.round(check.fixedRate / 1000)} at a time every ms, and latency at this`,
+      `  rate includes draining those, which magnifies any per-request cost. "One call at a time" has no queueing at all.`,
       `  Server CPU: the server process's user+system time (all threads, /proc) over the fixed-rate runs / requests served;`,
       `  it moves little when other programs compete for the cores, unlike throughput. Redis's own CPU is not included.`,
     ],
