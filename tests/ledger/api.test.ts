@@ -162,6 +162,45 @@ describe('HTTP admin API', () => {
   });
 });
 
+describe('API keys over the admin API and the CLI', () => {
+  it('issues, lists and revokes keys over HTTP', async () => {
+    const created = await http('POST', '/v1/tenants/acme/api-keys', { name: 'deploy bot' });
+    expect(created.status).toBe(201);
+    const key = created.body.key as string;
+    const keyId = (created.body.api_key as { key_id: string }).key_id;
+    expect(key).toMatch(new RegExp(`^tg_live_${keyId}_[A-Za-z0-9]{16,}$`));
+    const listed = await http('GET', '/v1/tenants/acme/api-keys');
+    expect(listed.body.api_keys).toEqual([expect.objectContaining({ key_id: keyId, name: 'deploy bot', revoked_at: '' })]);
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+    const revoked = await http('DELETE', `/v1/tenants/acme/api-keys/${keyId}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revoked_at).not.toBe('');
+    expect((await http('DELETE', '/v1/tenants/acme/api-keys/nope')).status).toBe(404);
+  });
+
+  it('tollgate keys create/list/revoke --tenant T talks to the running service', async () => {
+    const { execFile } = await import('node:child_process');
+    // Asynchronously: the service answering the CLI runs in this very process.
+    const keys = (...args: string[]) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'cli/tollgate.ts', 'keys', ...args, '--ledger', base],
+          { env: { ...process.env, TOLLGATE_OPERATOR_TOKEN: TOKEN, LOG_LEVEL: 'silent' }, encoding: 'utf8' },
+          (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const created = await keys('create', '--tenant', 'acme', '--name', 'cli');
+    expect(created.status).toBe(0);
+    expect(created.stdout).toMatch(/^tg_live_[A-Za-z0-9]+_[A-Za-z0-9]+\n$/);
+    const keyId = created.stdout.split('_')[2];
+    expect((await keys('list', '--tenant', 'acme')).stdout).toMatch(new RegExp(`^${keyId}\t\\S+\tactive\tcli$`, 'm'));
+    expect((await keys('revoke', '--tenant', 'acme', '--key', keyId)).stdout).toMatch(new RegExp(`^revoked ${keyId} of tenant acme at `));
+    const unknown = await keys('create', '--tenant', 'nobody');
+    expect([unknown.status, unknown.stderr]).toEqual([2, 'tollgate: keys create: tenant "nobody" does not exist\n']);
+  });
+});
+
 describe('without a configured operator token', () => {
   it('generates one under data_dir (mode 0600) instead of leaving the admin API open', async () => {
     const { mkdtempSync, readFileSync, statSync, rmSync } = await import('node:fs');
