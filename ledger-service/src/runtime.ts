@@ -3,6 +3,8 @@ import { openUsageReader, type UsageReader } from '../../common/clickhouse/usage
 import type { TollgateConfig } from '../../common/config/schema.js';
 import { createLogger, type Logger } from '../../common/log.js';
 import { connectRedisPatient } from '../../common/redis.js';
+import { RedisKeys } from '../../common/keys.js';
+import { redisSnapshotSink, type SnapshotSink } from '../../common/snapshot-bus.js';
 import { activeApiKeyHashes } from './adapters/api-key-store.js';
 import { openDatabase, type Database, type DatabaseTarget } from './adapters/database.js';
 import { applyMigrations } from './adapters/migrations.js';
@@ -14,7 +16,8 @@ import { databaseTarget } from './settings.js';
 export interface LedgerRuntime {
   ctx: LedgerContext;
   publisher: SnapshotPublisher;
-  redis: Redis;
+  /** Undefined when snapshots go to an in-process sink instead of Redis. */
+  redis?: Redis;
   /** Opened on first use; rating fails with the reader's error until the usage store is reachable. */
   usage(): Promise<UsageReader>;
   close(): Promise<void>;
@@ -28,6 +31,8 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** Overrides the database of config and environment (tests give each service its own database). */
   database?: DatabaseTarget;
+  /** Where snapshots go instead of Redis (`tollgate up` without Redis: the sidecar in the same process). */
+  snapshotSink?: SnapshotSink;
 }
 
 async function migrated(config: TollgateConfig, target: DatabaseTarget): Promise<Database> {
@@ -48,10 +53,11 @@ export async function openLedgerRuntime(config: TollgateConfig, options: Runtime
     options.migrate === false
       ? await openDatabase(target, { role: config.ledger.database.service_role, poolSize: config.ledger.database.pool_size })
       : await migrated(config, target);
-  const redis = connectRedisPatient(config.redis.url);
-  redis.on('error', () => undefined); // reconnects on its own; publishes failing meanwhile are retried
+  const redis = options.snapshotSink ? undefined : connectRedisPatient(config.redis.url);
+  redis?.on('error', () => undefined); // reconnects on its own; publishes failing meanwhile are retried
+  const sink = options.snapshotSink ?? redisSnapshotSink(redis!, new RedisKeys(config.redis.key_prefix));
   const plans = plansOf(config);
-  const publisher = new SnapshotPublisher(db, redis, config, plans, clock, logger, activeApiKeyHashes);
+  const publisher = new SnapshotPublisher(db, sink, config, plans, clock, logger, activeApiKeyHashes);
   const ctx: LedgerContext = { db, config, plans, clock, logger, snapshots: publisher };
   let reader: Promise<UsageReader> | undefined = options.usageReader ? Promise.resolve(options.usageReader) : undefined;
   return {
@@ -68,7 +74,7 @@ export async function openLedgerRuntime(config: TollgateConfig, options: Runtime
     close: async () => {
       publisher.stop();
       if (reader && !options.usageReader) await (await reader.catch(() => undefined))?.close();
-      redis.disconnect();
+      redis?.disconnect();
       await db.close();
     },
   };

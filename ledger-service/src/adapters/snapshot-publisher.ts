@@ -1,9 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { PlanConfig, TollgateConfig } from '../../../common/config/schema.js';
-import { RedisKeys } from '../../../common/keys.js';
 import type { Logger } from '../../../common/log.js';
 import type { ApiKeyHash, EntitlementSnapshot } from '../../../common/snapshot.js';
-import { publishSnapshots } from '../../../common/snapshot-store.js';
+import type { SnapshotSink } from '../../../common/snapshot-bus.js';
 import { periodContaining } from '../domain/periods.js';
 import { tenantSnapshot } from '../domain/snapshot.js';
 import type { Database, Sql } from './database.js';
@@ -12,11 +10,10 @@ import { getSubscription, listTenantIds, nextSnapshotVersion } from './tenant-st
 export type ApiKeyLoader = (sql: Sql, tenantId: string) => Promise<ApiKeyHash[]>;
 
 /**
- * Publishes tenants' entitlement snapshots to Redis after every committed change. A publish that fails (Redis
+ * Publishes tenants' entitlement snapshots (to Redis, or in-process) after every committed change. A publish that fails (Redis
  * down) is retried every second until it succeeds, and every tenant is republished periodically as a safety net.
  */
 export class SnapshotPublisher {
-  private readonly keys: RedisKeys;
   private readonly pending = new Set<string>();
   private retryTimer?: NodeJS.Timeout;
   private republishTimer?: NodeJS.Timeout;
@@ -24,14 +21,13 @@ export class SnapshotPublisher {
 
   constructor(
     private readonly db: Database,
-    private readonly redis: Redis,
+    private readonly sink: SnapshotSink,
     config: TollgateConfig,
     private readonly plans: ReadonlyMap<string, PlanConfig>,
     private readonly clock: () => Date,
     private readonly logger: Logger,
     private readonly apiKeys: ApiKeyLoader = async () => [],
   ) {
-    this.keys = new RedisKeys(config.redis.key_prefix);
     this.staticKeys = new Map(config.tenants.map((t) => [t.id, t.api_keys.map((k) => ({ ...k }))]));
   }
 
@@ -101,6 +97,6 @@ export class SnapshotPublisher {
       if (s) snapshots.push(s);
       else this.logger.warn({ tenant: id }, 'no snapshot: tenant has no subscription or its plan is not configured');
     }
-    await publishSnapshots(this.redis, this.keys, snapshots);
+    await this.sink(snapshots);
   }
 }
