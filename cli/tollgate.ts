@@ -5,6 +5,7 @@ type Command = (argv: string[]) => Promise<void>;
 
 /** Subcommands are imported on demand so `tollgate sidecar` never loads the ledger's dependencies. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  up: { summary: 'run everything in one process (sidecar, ledger, gateway) on embedded stores unless URLs are set', load: async () => (await import('./up.js')).runUpCommand },
   sidecar: { summary: 'run the per-host decision and usage sidecar', load: async () => (await import('../sidecar/src/main.js')).runSidecarCommand },
   catalog: { summary: 'catalog publish --config FILE: publish a file\'s plans and tenants to Redis', load: async () => (await import('./catalog.js')).runCatalogCommand },
   migrate: { summary: 'apply ClickHouse and Postgres migrations', load: async () => (await import('./migrate.js')).runMigrateCommand },

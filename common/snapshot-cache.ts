@@ -1,13 +1,20 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../../common/log.js';
-import type { RedisKeys } from '../../../common/keys.js';
-import type { EntitlementSnapshot } from '../../../common/snapshot.js';
-import { readAllSnapshots, readSnapshot } from '../../../common/snapshot-store.js';
-import type { SnapshotSource } from '../ports.js';
+import type { Logger } from './log.js';
+import type { RedisKeys } from './keys.js';
+import type { EntitlementSnapshot } from './snapshot.js';
+import type { LocalSnapshotBus } from './snapshot-bus.js';
+import { readAllSnapshots, readSnapshot } from './snapshot-store.js';
+
+/** Tenants' entitlement snapshots, held in memory; lookups never do I/O. */
+export interface SnapshotSource {
+  get(tenantId: string): EntitlementSnapshot | undefined;
+  /** Resolves an API key by the SHA-256 (hex) of the whole key. */
+  tenantForKeyHash(sha256: string): { tenantId: string; keyId: string } | undefined;
+}
 
 /**
- * Entitlement snapshots in memory: the config file's static catalog underneath, Redis snapshots on top (they take
- * precedence). Kept fresh by pub/sub invalidation, with a full re-read every `refreshMs` and after every
+ * Entitlement snapshots in memory, shared by the sidecar and the gateway: the config file's static catalog
+ * underneath, Redis (or in-process) snapshots on top (they take precedence). Kept fresh by pub/sub invalidation, with a full re-read every `refreshMs` and after every
  * reconnect as a safety net for missed messages. Lookups never do I/O.
  */
 export class SnapshotCache implements SnapshotSource {
@@ -43,6 +50,11 @@ export class SnapshotCache implements SnapshotSource {
 
   get size(): number {
     return new Set([...this.fromFile.keys(), ...this.published.keys()]).size;
+  }
+
+  /** Takes snapshots published in this process (`tollgate up` without Redis). */
+  follow(bus: LocalSnapshotBus): void {
+    bus.subscribe((snapshot) => this.accept(snapshot));
   }
 
   async start(): Promise<void> {

@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import type { TollgateConfig } from '../../common/config/schema.js';
 import { createLogger, type Logger } from '../../common/log.js';
 import { KeyDirectory } from './adapters/key-directory.js';
+import type { LocalSnapshotBus } from '../../common/snapshot-bus.js';
 import { SidecarClient } from './adapters/sidecar-client.js';
 import { UsageReporter } from './adapters/usage-reporter.js';
 import { gatewayMetrics } from './api/metrics.js';
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   /** gRPC target of the sidecar; default edge.gateway.sidecar, else unix:<sidecar.socket>, else sidecar.grpc. */
   sidecar?: string;
   logger?: Logger;
+  /** Snapshots published in this process (`tollgate up` without Redis). */
+  snapshotBus?: LocalSnapshotBus;
 }
 
 export interface GatewayHandle {
@@ -46,7 +49,7 @@ export async function startGateway(config: TollgateConfig, options: GatewayOptio
   if (targets.length === 0) logger.warn('edge.routes has no route with an upstream: every request will be answered 404');
 
   const target = options.sidecar ?? sidecarTarget(config);
-  const directory = await KeyDirectory.open(config, logger);
+  const directory = await KeyDirectory.open(config, logger, options.snapshotBus);
   const sidecar = new SidecarClient(target, gateway.sidecar_timeout_ms);
   const reporter = gateway.report_usage ? new UsageReporter(target, gateway.service_id, logger, metrics.usageReportFailures, metrics.usageReported) : undefined;
 

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { TollgateConfig } from '../../common/config/schema.js';
 import type { Logger } from '../../common/log.js';
-import type { EntitlementSnapshot } from '../../common/snapshot.js';
+import type { SnapshotSource } from '../../common/snapshot-cache.js';
 import type { CallerAuth } from './api/caller-auth.js';
 import type { CheckInput, CommitResult, Decision, EntitlementDecision, Reservation, ReserveInput } from './domain/decision.js';
 
@@ -19,12 +19,7 @@ export interface Decider {
   release(tenantId: string, reservationId: string): Promise<boolean>;
 }
 
-/** Tenants' entitlement snapshots, held in memory; lookups never do I/O. */
-export interface SnapshotSource {
-  get(tenantId: string): EntitlementSnapshot | undefined;
-  /** Resolves an API key by the SHA-256 (hex) of the whole key. */
-  tenantForKeyHash(sha256: string): { tenantId: string; keyId: string } | undefined;
-}
+export type { SnapshotSource };
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
 

@@ -13,7 +13,8 @@ import { connectRedis, whenReady } from '../../common/redis.js';
 import { catalogSnapshots } from '../../common/snapshot.js';
 import { MemoryBucketStore } from './adapters/memory-bucket-store.js';
 import { RedisBucketStore } from './adapters/redis-bucket-store.js';
-import { SnapshotCache } from './adapters/snapshot-cache.js';
+import { SnapshotCache } from '../../common/snapshot-cache.js';
+import type { LocalSnapshotBus } from '../../common/snapshot-bus.js';
 import { entitlementServiceHandlers } from './api/entitlement-service.js';
 import { CallerAuth } from './api/caller-auth.js';
 import { createHttpServer } from './api/http.js';
@@ -35,6 +36,8 @@ export interface SidecarOptions {
   logger?: Logger;
   modules?: SidecarModule[];
   nowMs?: () => number;
+  /** Snapshots published in this process (`tollgate up` without Redis). */
+  snapshotBus?: LocalSnapshotBus;
 }
 
 export interface SidecarHandle {
@@ -75,6 +78,7 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
 
   const fileSnapshots = new Map(catalogSnapshots(config, 0, new Date(nowMs())).map((s) => [s.tenant_id, s]));
   const snapshots = new SnapshotCache(fileSnapshots, logger, control, keys, settings.snapshot_refresh_ms, metrics.snapshots);
+  if (options.snapshotBus) snapshots.follow(options.snapshotBus);
   const store = redis ? new RedisBucketStore(redis, keys, metrics.redisRoundTrip) : new MemoryBucketStore(nowMs);
   const health = new StoreHealth(
     async () => {

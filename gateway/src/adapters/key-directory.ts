@@ -4,7 +4,8 @@ import { RedisKeys } from '../../../common/keys.js';
 import type { Logger } from '../../../common/log.js';
 import { connectRedis } from '../../../common/redis.js';
 import { catalogSnapshots, type FeatureEntitlement } from '../../../common/snapshot.js';
-import { SnapshotCache } from '../../../sidecar/src/adapters/snapshot-cache.js';
+import { SnapshotCache } from '../../../common/snapshot-cache.js';
+import type { LocalSnapshotBus } from '../../../common/snapshot-bus.js';
 
 /**
  * API key → tenant, in memory, from the same tenant snapshots (and the same cache) the sidecars use: the config
@@ -18,7 +19,7 @@ export class KeyDirectory {
     private readonly redis?: Redis,
   ) {}
 
-  static async open(config: TollgateConfig, logger: Logger): Promise<KeyDirectory> {
+  static async open(config: TollgateConfig, logger: Logger, bus?: LocalSnapshotBus): Promise<KeyDirectory> {
     const fromFile = new Map(catalogSnapshots(config, 0, new Date()).map((s) => [s.tenant_id, s]));
     let redis: Redis | undefined;
     if (config.redis.url) {
@@ -30,6 +31,7 @@ export class KeyDirectory {
       });
     }
     const cache = new SnapshotCache(fromFile, logger, redis, new RedisKeys(config.redis.key_prefix), config.sidecar.snapshot_refresh_ms);
+    if (bus) cache.follow(bus);
     await cache.start();
     return new KeyDirectory(cache, redis);
   }
