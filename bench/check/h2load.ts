@@ -47,7 +47,6 @@ export interface H2loadResult {
   /** From h2load's per-request log: "time for request", first byte sent to end of response. */
   p50Ms: number;
   p99Ms: number;
-  meanMs: number;
 }
 
 export function ensureH2load(): void {
@@ -77,12 +76,11 @@ export async function runH2load(load: H2loadLoad, workDir: string): Promise<H2lo
     served: (summary.succeeded * (warmUpS + load.durationS)) / load.durationS,
     p50Ms: percentileOfSorted(latencies, 50) / 1000,
     p99Ms: percentileOfSorted(latencies, 99) / 1000,
-    meanMs: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length) / 1000,
   };
 }
 
 /** The lines we rely on: "finished in 3.00s, 33333.33 req/s, …", "requests: … N succeeded, N failed", "traffic: … (N) data". */
-export function parseH2loadSummary(stdout: string): Omit<H2loadResult, 'p50Ms' | 'p99Ms' | 'meanMs' | 'served'> {
+export function parseH2loadSummary(stdout: string): Omit<H2loadResult, 'p50Ms' | 'p99Ms' | 'served'> {
   const finished = /^finished in [\d.]+\w*s?, ([\d.]+) req\/s/m.exec(stdout);
   const requests = /^requests: .*?(\d+) succeeded, (\d+) failed/m.exec(stdout);
   const traffic = /^traffic: .*\((\d+)\) data/m.exec(stdout);
