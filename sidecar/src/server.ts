@@ -18,7 +18,7 @@ import type { LocalSnapshotBus } from '../../common/snapshot-bus.js';
 import { entitlementServiceHandlers } from './api/entitlement-service.js';
 import { CallerAuth } from './api/caller-auth.js';
 import { createHttpServer } from './api/http.js';
-import { quotaServiceHandlers } from './api/quota-service.js';
+import { quotaServiceDefinition, quotaServiceHandlers } from './api/quota-service.js';
 import { QuotaEngine } from './engine/quota-engine.js';
 import { StoreHealth } from './engine/store-health.js';
 import { envoyModule } from './envoy/module.js';
@@ -106,7 +106,7 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
   const { proto } = loadQuotaProto();
-  server.addService(proto.tollgate.v1.QuotaService.service, quotaServiceHandlers(engine, auth));
+  server.addService(quotaServiceDefinition(proto.tollgate.v1.QuotaService.service), quotaServiceHandlers(engine, auth) as unknown as grpc.UntypedServiceImplementation);
   server.addService(proto.tollgate.v1.EntitlementService.service, entitlementServiceHandlers(engine, auth));
   const healthService = new HealthImplementation(Object.fromEntries(SERVICES.map((s) => [s, 'NOT_SERVING' as const])));
   healthService.addToServer(server);

@@ -1,4 +1,5 @@
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceDefinition } from '@grpc/grpc-js';
+import { encodeCheckBatchResponse, encodeCheckResponse } from './check-wire.js';
 import type { CheckBatchItemResult } from '../../../proto/gen/tollgate/v1/CheckBatchItemResult.js';
 import type { CheckBatchRequest__Output } from '../../../proto/gen/tollgate/v1/CheckBatchRequest.js';
 import type { CheckBatchResponse } from '../../../proto/gen/tollgate/v1/CheckBatchResponse.js';
@@ -38,6 +39,15 @@ export function toCheckResponse(d: Decision): CheckResponse {
 function storeFailure(err: unknown): never {
   if (err instanceof ServerError) throw err;
   throw new ServerError(status.UNAVAILABLE, `quota store unavailable: ${(err as Error)?.message ?? String(err)}`);
+}
+
+/** QuotaService with the direct encoders for Check and CheckBatch responses (check-wire.ts). */
+export function quotaServiceDefinition(generic: ServiceDefinition): ServiceDefinition {
+  return {
+    ...generic,
+    Check: { ...generic.Check, responseSerialize: encodeCheckResponse },
+    CheckBatch: { ...generic.CheckBatch, responseSerialize: encodeCheckBatchResponse },
+  } as ServiceDefinition;
 }
 
 export function quotaServiceHandlers(decider: Decider, auth: CallerAuth): QuotaServiceHandlers {

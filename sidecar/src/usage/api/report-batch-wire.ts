@@ -8,71 +8,13 @@ import type { UsageEventInput } from '../domain/validate-event.js';
  * against the generic codec.
  */
 
+import { Reader, WireError, Writer } from '../../../../common/protowire.js';
+
+export { WireError };
+
 const CORRECTION_NAMES = ['CORRECTION_KIND_UNSPECIFIED', 'VOID', 'AMEND'];
 
-export class WireError extends Error {
-  override name = 'WireError';
-}
 
-class Reader {
-  pos: number;
-  constructor(
-    readonly buf: Buffer,
-    start = 0,
-    readonly end = buf.length,
-  ) {
-    this.pos = start;
-  }
-
-  varint(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (this.pos >= this.end) throw new WireError('truncated varint');
-      const byte = this.buf[this.pos++];
-      if (shift < 28) result |= (byte & 0x7f) << shift;
-      else result += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return result;
-      shift += 7;
-      if (shift > 63) throw new WireError('varint too long');
-    }
-  }
-
-  /** Start and end of a length-delimited field's bytes. */
-  delimited(): [number, number] {
-    const length = this.varint();
-    const start = this.pos;
-    const end = start + length;
-    if (end > this.end) throw new WireError('truncated field');
-    this.pos = end;
-    return [start, end];
-  }
-
-  string(): string {
-    const [start, end] = this.delimited();
-    return this.buf.toString('utf8', start, end);
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0:
-        this.varint();
-        return;
-      case 1:
-        this.pos += 8;
-        break;
-      case 2:
-        this.delimited();
-        return;
-      case 5:
-        this.pos += 4;
-        break;
-      default:
-        throw new WireError(`unsupported wire type ${wireType}`);
-    }
-    if (this.pos > this.end) throw new WireError('truncated field');
-  }
-}
 
 function decodeAttribute(reader: Reader, start: number, end: number, into: Record<string, string>): void {
   const entry = new Reader(reader.buf, start, end);
@@ -155,73 +97,6 @@ export function decodeReportBatchRequest(buf: Buffer): UsageEventInput[] {
   return events;
 }
 
-class Writer {
-  private buf = Buffer.allocUnsafe(64 * 1024);
-  pos = 0;
-
-  private ensure(bytes: number): void {
-    if (this.pos + bytes <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
-  }
-
-  varint(value: number): void {
-    this.ensure(10);
-    let v = value;
-    if (v < 0) {
-      // int32 negatives are ten-byte two's complement varints.
-      let big = BigInt.asUintN(64, BigInt(v));
-      while (big >= 0x80n) {
-        this.buf[this.pos++] = Number(big & 0x7fn) | 0x80;
-        big >>= 7n;
-      }
-      this.buf[this.pos++] = Number(big);
-      return;
-    }
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.pos++] = v;
-  }
-
-  string(tag: number, value: string): void {
-    if (!value) return;
-    const bytes = Buffer.byteLength(value);
-    this.varint(tag);
-    this.varint(bytes);
-    this.ensure(bytes);
-    this.pos += this.buf.write(value, this.pos, 'utf8');
-  }
-
-  /** Writes a nested message: tag, then its length once `body` has written it. */
-  nested(tag: number, body: () => void): void {
-    this.varint(tag);
-    // Reserve 5 bytes for the length, then move the body left if the length needs fewer.
-    this.ensure(5);
-    const lengthAt = this.pos;
-    this.pos += 5;
-    const start = this.pos;
-    body();
-    const length = this.pos - start;
-    let lengthBytes = 1;
-    while (length >= 2 ** (7 * lengthBytes)) lengthBytes++;
-    this.buf.copy(this.buf, lengthAt + lengthBytes, start, this.pos);
-    let v = length;
-    let at = lengthAt;
-    while (v >= 0x80) {
-      this.buf[at++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[at] = v;
-    this.pos = lengthAt + lengthBytes + length;
-  }
-
-  finish(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-}
 
 /** ReportBatchResponse → bytes. */
 export function encodeReportBatchResponse(response: ReportBatchResponse): Buffer {
