@@ -107,7 +107,10 @@ export class QuotaEngine implements Decider {
     const demand = state.touch(now, leases.ttl_ms);
 
     const fromLease = this.spendLease(state, target, input, version, now);
-    if (fromLease) return fromLease;
+    if (fromLease) {
+      if (this.shouldTopUp(state, now)) void this.topUp(state, target, feature, version);
+      return fromLease;
+    }
     if (!this.deps.health.up) return this.degraded(target, feature, input, version, state);
 
     return new Promise<Decision>((resolve, reject) => {
@@ -128,6 +131,42 @@ export class QuotaEngine implements Decider {
     const outcome = overage ? Outcome.AllowedOverage : Outcome.Allowed;
     const d = respond(target, outcome, lease.baseTokens + lease.tokens * target.rate.interval_us, used, input.cost, now, version);
     return d;
+  }
+
+  /** A lease down to a quarter is refilled in the background, so hot keys never wait on Redis. */
+  private shouldTopUp(state: KeyState, now: number): boolean {
+    const lease = state.lease;
+    return !!lease && !state.inFlight && this.deps.health.up && lease.tokens * 4 < lease.granted && lease.expiresAtMs - now > 0;
+  }
+
+  private async topUp(state: KeyState, target: LimitTarget, feature: FeatureEntitlement, version: number): Promise<void> {
+    const lease = state.lease!;
+    const leases = this.deps.settings.leases;
+    // The lease never holds more than max_tokens: that is the documented over-admission bound.
+    const want = Math.min(leaseSize(Math.max(state.hitsInWindow, state.hitsPrevWindow), target.rate!.burst, leases), leases.max_tokens - lease.tokens);
+    if (want <= 0) return;
+    state.inFlight = true;
+    try {
+      const result = await this.deps.store.apply(target, { ops: [], refundTokens: 0, refundQuota: 0, leaseWant: want });
+      this.deps.health.reportSuccess();
+      if (result.leased > 0 && state.lease === lease) {
+        lease.tokens += result.leased;
+        lease.granted = lease.tokens;
+        lease.baseUsed = result.used - (target.quota ? lease.tokens : 0);
+        lease.baseTokens = result.tokens;
+        lease.expiresAtMs = this.nowMs() + leases.ttl_ms;
+      } else if (result.leased > 0) {
+        // The lease was given back meanwhile (shutdown): so is what this call took.
+        const refund = { ops: [], refundTokens: result.leased, refundQuota: target.quota ? result.leased : 0, leaseWant: 0 };
+        await this.deps.store.apply(target, refund).catch(() => undefined);
+      }
+    } catch (err) {
+      this.deps.onStoreError?.(err);
+      this.deps.health.reportFailure(err);
+    } finally {
+      state.inFlight = false;
+      this.drain(state, target, feature, version);
+    }
   }
 
   private async flush(state: KeyState, target: LimitTarget, feature: FeatureEntitlement, version: number, demand: number): Promise<void> {
