@@ -17,6 +17,8 @@ export interface CallerAuthSettings {
   trustLocal: boolean;
 }
 
+const LOCAL: Caller = { kind: 'local' };
+
 /**
  * Authenticates callers from `authorization: Bearer …` or `x-api-key`: a tenant API key (acts for its own tenant
  * only) or a service token (any tenant). Without credentials, only local callers are let in, and only when
@@ -31,12 +33,24 @@ export class CallerAuth {
   /** `peer` as grpc-js reports it ("unknown" for a unix socket) or an HTTP socket's remote address. */
   identify(credential: string | undefined, peer: string): Caller {
     if (credential) return this.fromCredential(credential);
-    if (this.settings.trustLocal && isLocalPeer(peer)) return { kind: 'local' };
+    if (this.settings.trustLocal && this.isLocal(peer)) return LOCAL;
     throw new ServerError(status.UNAUTHENTICATED, 'credentials required: send "authorization: Bearer <API key or service token>" (or x-api-key)');
   }
 
   identifyCall(call: { metadata: Metadata; getPeer(): string }): Caller {
     return this.identify(credentialFrom((name) => call.metadata.get(name)[0]?.toString()), call.getPeer());
+  }
+
+  /** Peers are few (one per connection), calls many: parse each peer address once. */
+  private readonly localPeers = new Map<string, boolean>();
+  private isLocal(peer: string): boolean {
+    let local = this.localPeers.get(peer);
+    if (local === undefined) {
+      if (this.localPeers.size > 10_000) this.localPeers.clear();
+      local = isLocalPeer(peer);
+      this.localPeers.set(peer, local);
+    }
+    return local;
   }
 
   /** Throws PERMISSION_DENIED when a tenant-scoped caller names another tenant. */
