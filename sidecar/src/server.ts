@@ -101,7 +101,11 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
     nowMs,
     onStoreError: (err) => logger.debug({ err: String(err) }, 'quota store call failed'),
   });
-  const auth = new CallerAuth({ serviceTokens: serviceTokens(settings), trustLocal: settings.auth.trust_local }, snapshots);
+  const grpcAddress = options.grpc ?? settings.grpc;
+  const auth = new CallerAuth(
+    { serviceTokens: serviceTokens(settings), trustLocal: settings.auth.trust_local, listenersLocal: isLoopbackAddress(grpcAddress) },
+    snapshots,
+  );
   const context: SidecarContext = { config, logger, metrics: metrics.registry, snapshots, decider: engine, auth, redis };
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
@@ -116,7 +120,6 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
   await snapshots.start();
   for (const m of modules) await m.start(context, server);
 
-  const grpcAddress = options.grpc ?? settings.grpc;
   const port = await bind(server, grpcAddress);
   const boundGrpc = `${grpcAddress.slice(0, grpcAddress.lastIndexOf(':'))}:${port}`;
   const socketPath = options.socket ?? settings.socket;
@@ -166,6 +169,11 @@ function serviceTokens(settings: TollgateConfig['sidecar']): Array<{ id: string;
   const fromEnv = process.env.TOLLGATE_SIDECAR_TOKEN;
   if (fromEnv) tokens.push({ id: 'env:TOLLGATE_SIDECAR_TOKEN', sha256: hashApiKey(fromEnv) });
   return tokens;
+}
+
+function isLoopbackAddress(hostPort: string): boolean {
+  const host = hostPort.slice(0, hostPort.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function bind(server: grpc.Server, address: string): Promise<number> {

@@ -112,3 +112,16 @@ describe('Lua scripts', () => {
     expect(scriptSha(source)).toBe(pinned[name]);
   });
 });
+
+describe('caller locality', () => {
+  it('treats only unix sockets and loopback as local', async () => {
+    const { isLocalPeer } = await import('../../sidecar/src/api/caller-auth.js');
+    expect(isLocalPeer('unknown')).toBe(true); // grpc-js's peer for a unix socket
+    expect(isLocalPeer('127.0.0.1:5000')).toBe(true);
+    expect(isLocalPeer('[::1]:5000')).toBe(true);
+    expect(isLocalPeer('::ffff:127.0.0.1')).toBe(true);
+    expect(isLocalPeer('10.1.2.3:5000')).toBe(false);
+    expect(isLocalPeer('[2001:db8::1]:5000')).toBe(false);
+    expect(isLocalPeer('192.168.1.10')).toBe(false);
+  });
+});

@@ -15,6 +15,8 @@ export interface CallerAuthSettings {
   serviceTokens: Array<{ id: string; sha256: string }>;
   /** Calls without credentials over the unix socket or loopback TCP are trusted (the host is the boundary). */
   trustLocal: boolean;
+  /** Every listener is loopback or a unix socket, so no peer can be remote (the per-call peer lookup is skipped). */
+  listenersLocal?: boolean;
 }
 
 const LOCAL: Caller = { kind: 'local' };
@@ -38,7 +40,9 @@ export class CallerAuth {
   }
 
   identifyCall(call: { metadata: Metadata; getPeer(): string }): Caller {
-    return this.identify(credentialFrom((name) => call.metadata.get(name)[0]?.toString()), call.getPeer());
+    const credential = credentialFrom((name) => call.metadata.get(name)[0]?.toString());
+    if (!credential && this.settings.trustLocal && this.settings.listenersLocal) return LOCAL;
+    return this.identify(credential, call.getPeer());
   }
 
   /** Peers are few (one per connection), calls many: parse each peer address once. */
@@ -90,6 +94,8 @@ export function credentialFrom(header: (name: string) => string | undefined): st
 
 export function isLocalPeer(peer: string): boolean {
   if (peer === 'unknown' || peer.startsWith('unix:') || peer === '') return true;
-  const host = peer.startsWith('[') ? peer.slice(1, peer.indexOf(']')) : peer.includes('.') ? peer.split(':')[0] : peer;
-  return host.startsWith('127.') || host === '::1' || host === '::ffff:127.0.0.1' || host.startsWith('::ffff:127.');
+  // "[v6]:port" (grpc-js), a bare IPv6 address (an HTTP socket's remoteAddress), or "v4:port" / "v4".
+  const colons = peer.split(':').length - 1;
+  const host = peer.startsWith('[') ? peer.slice(1, peer.indexOf(']')) : colons > 1 ? peer : peer.split(':')[0];
+  return host.startsWith('127.') || host === '::1' || host.startsWith('::ffff:127.');
 }
