@@ -64,7 +64,7 @@ export function checkSection(check: CheckComparison): Section {
       `  connections spreads the ticks, yet requests still arrive ~${Math.round(check.fixedRate / 1000)} at a time every ms, and latency at this`,
       `  rate includes draining those, which magnifies any per-request cost. "One call at a time" has no queueing at all.`,
       `  Server CPU: the server process's user+system time (all threads, /proc) over the fixed-rate runs / requests served;`,
-      `  it moves little when other programs compete for the cores, unlike throughput. Redis's own CPU is not included.`,
+      `  less sensitive than throughput to other programs on the machine, though not immune. Redis's CPU is not included.`,
     ],
   };
 }
