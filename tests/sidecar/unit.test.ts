@@ -125,3 +125,12 @@ describe('caller locality', () => {
     expect(isLocalPeer('192.168.1.10')).toBe(false);
   });
 });
+
+describe('examples/tollgate.yaml', () => {
+  it('is a valid configuration', async () => {
+    const { loadConfig } = await import('../../common/config/load.js');
+    const config = loadConfig('examples/tollgate.yaml');
+    expect(config.tenants.map((t) => t.id)).toEqual(['acme', 'globex']);
+    expect(config.plans[0].features.map((f) => f.id)).toContain('api-calls');
+  });
+});
