@@ -37,6 +37,8 @@ export interface CheckComparison {
   fixedRate: number;
   baseline: SideResult;
   tollgate: SideResult;
+  /** tollgate/baseline max throughput of each interleaved round, to show the spread behind the median. */
+  roundThroughputRatios: number[];
   /** Redis round trips per decision on the sidecar during the maximum-throughput runs (one hot key, all allowed). */
   roundTripsPerDecision?: number;
 }
@@ -128,6 +130,7 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
     fixedRate: ratePerConnection * shape.fixedRateConnections,
     baseline: side('baseline'),
     tollgate: side('tollgate'),
+    roundThroughputRatios: max.tollgate.map((t, i) => t.requestsPerSecond / max.baseline[i].requestsPerSecond),
     roundTripsPerDecision: countersBefore && countersAfter ? perDecision(countersBefore, countersAfter) : undefined,
   };
 }

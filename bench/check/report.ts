@@ -58,6 +58,7 @@ export function checkSection(check: CheckComparison): Section {
     notes: [
       `- Check: each server in its own process; h2load (1 thread) posts a framed CheckRequest for one key (t000/check, cost 1)`,
       `  with content-type: application/grpc and te: trailers. Medians of ${shape.rounds} interleaved runs of ${shape.durationS} s after ${shape.warmUpS} s warm-up.`,
+      `  Max throughput ratio round by round: ${check.roundThroughputRatios.map((r) => r.toFixed(2)).join(', ')}.`,
       `  Latency is h2load's per-request "time for request"; percentiles from its --log-file (its summary has none).`,
       `  Fixed rate: ${shape.fixedRateConnections} connections × --rps ${check.fixedRate / shape.fixedRateConnections}, opened ${Math.max(1, Math.round(10 / shape.fixedRateConnections))} ms apart (-r 1 --rate-period), ${shape.durationS} s each.`,
       `  h2load paces --rps with a timer of at least 10 ms and sends every request due at each tick; staggering the`,
