@@ -31,6 +31,28 @@ export class Reader {
     }
   }
 
+  /**
+   * An int64 as the decimal string protobufjs would give with `longs: String`: exact at any size, negative values
+   * included (ten-byte two's complement varints).
+   */
+  int64String(): string {
+    const start = this.pos;
+    let small = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.end) throw new WireError('truncated varint');
+      const byte = this.buf[this.pos++];
+      if (shift < 49) small += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+      shift += 7;
+      if (shift > 63) throw new WireError('varint too long');
+    }
+    if (this.pos - start <= 7) return String(small);
+    let big = 0n;
+    for (let i = this.pos - 1; i >= start; i--) big = (big << 7n) | BigInt(this.buf[i] & 0x7f);
+    return BigInt.asIntN(64, big).toString();
+  }
+
   /** Start and end of a length-delimited field's bytes. */
   delimited(): [number, number] {
     const length = this.varint();

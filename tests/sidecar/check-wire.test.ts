@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadQuotaProto } from '../../common/proto.js';
-import { encodeCheckBatchResponse, encodeCheckResponse } from '../../sidecar/src/api/check-wire.js';
+import { decodeCheckBatchRequest, decodeCheckRequest, encodeCheckBatchResponse, encodeCheckResponse } from '../../sidecar/src/api/check-wire.js';
 import { emptyDecision, type Decision } from '../../sidecar/src/domain/decision.js';
 
 const { proto } = loadQuotaProto();
@@ -49,5 +49,34 @@ describe('direct Check response encoders', () => {
     const direct = generic.CheckBatch.responseDeserialize(encodeCheckBatchResponse(response));
     expect(direct.results).toHaveLength(1000);
     expect(direct.results[999].decision?.remaining).toBe('999');
+  });
+});
+
+describe('direct Check request decoders', () => {
+  it.each([
+    ['a plain check', { tenantId: 'acme', featureId: 'api-calls', cost: 1, dryRun: false }],
+    ['defaults', {}],
+    ['dry run, zero cost', { tenantId: 't', featureId: 'f', cost: 0, dryRun: true }],
+    ['negative cost', { tenantId: 't', featureId: 'f', cost: -1 }],
+    ['cost at 2^53 + 1', { tenantId: 't', featureId: 'f', cost: '9007199254740993' }],
+    ['cost at int64 max', { tenantId: 't', featureId: 'f', cost: '9223372036854775807' }],
+    ['unicode ids', { tenantId: 'ténant', featureId: 'ƒ', cost: 300 }],
+  ])('Check: %s decodes as the generic codec does', (_name, request) => {
+    const bytes = generic.Check.requestSerialize(request);
+    expect(decodeCheckRequest(bytes)).toEqual(generic.Check.requestDeserialize(bytes));
+  });
+
+  it('CheckBatch: items in order, unknown fields skipped', () => {
+    const request = { items: [{ tenantId: 'a', featureId: 'f', cost: 2 }, {}, { tenantId: 'b', featureId: 'g', cost: -7, dryRun: true }] };
+    const bytes = generic.CheckBatch.requestSerialize(request);
+    expect(decodeCheckBatchRequest(bytes)).toEqual(generic.CheckBatch.requestDeserialize(bytes));
+    // A field this version does not know (number 9, varint) is skipped, as protobuf requires.
+    const withUnknown = Buffer.concat([Buffer.from([0x48, 0x05]), bytes]);
+    expect(decodeCheckBatchRequest(withUnknown).items).toHaveLength(3);
+  });
+
+  it('refuses truncated input', () => {
+    const bytes = generic.Check.requestSerialize({ tenantId: 'acme', featureId: 'f', cost: 5 });
+    expect(() => decodeCheckRequest(bytes.subarray(0, bytes.length - 3))).toThrow();
   });
 });

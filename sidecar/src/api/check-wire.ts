@@ -1,12 +1,15 @@
-import { Writer } from '../../../common/protowire.js';
+import { Reader, Writer } from '../../../common/protowire.js';
+import type { CheckBatchRequest__Output } from '../../../proto/gen/tollgate/v1/CheckBatchRequest.js';
+import type { CheckRequest__Output } from '../../../proto/gen/tollgate/v1/CheckRequest.js';
 import type { CheckBatchResponse } from '../../../proto/gen/tollgate/v1/CheckBatchResponse.js';
 import type { CheckResponse } from '../../../proto/gen/tollgate/v1/CheckResponse.js';
 import type { Decision, Reason } from '../domain/decision.js';
 
 /**
- * Direct encoders for CheckResponse and CheckBatchResponse (quota.proto), the responses of the hottest calls:
- * protobufjs's generic path turns every int64 into a Long and back. Fields at their default are omitted, as
- * proto3 does. Tested against the generic codec (tests/sidecar/check-wire.test.ts).
+ * Direct codecs for Check and CheckBatch (quota.proto), the hottest calls: protobufjs's generic path turns every
+ * int64 into a Long and back and builds two objects per message. Requests decode to the same shape as the generic
+ * codec with `longs: String`; responses omit fields at their default, as proto3 does. Tested against the generic
+ * codec (tests/sidecar/check-wire.test.ts).
  */
 const REASON_NUMBERS: Record<Reason | 'REASON_UNSPECIFIED', number> = {
   REASON_UNSPECIFIED: 0,
@@ -64,4 +67,35 @@ export function encodeCheckBatchResponse(response: CheckBatchResponse): Buffer {
     });
   }
   return Buffer.from(writer.finish());
+}
+
+function readCheckRequest(r: Reader, end: number): CheckRequest__Output {
+  const request: CheckRequest__Output = { tenantId: '', featureId: '', cost: '0', dryRun: false };
+  while (r.pos < end) {
+    const key = r.varint();
+    const field = key >>> 3;
+    if (field === 1 && (key & 7) === 2) request.tenantId = r.string();
+    else if (field === 2 && (key & 7) === 2) request.featureId = r.string();
+    else if (field === 3 && (key & 7) === 0) request.cost = r.int64String();
+    else if (field === 4 && (key & 7) === 0) request.dryRun = r.varint() !== 0;
+    else r.skip(key & 7);
+  }
+  return request;
+}
+
+export function decodeCheckRequest(buf: Buffer): CheckRequest__Output {
+  return readCheckRequest(new Reader(buf), buf.length);
+}
+
+export function decodeCheckBatchRequest(buf: Buffer): CheckBatchRequest__Output {
+  const r = new Reader(buf);
+  const items: CheckRequest__Output[] = [];
+  while (r.pos < buf.length) {
+    const key = r.varint();
+    if (key === ((1 << 3) | 2)) {
+      const [start, end] = r.delimited();
+      items.push(readCheckRequest(new Reader(buf, start, end), end));
+    } else r.skip(key & 7);
+  }
+  return { items };
 }

@@ -1,5 +1,5 @@
 import { status, type ServiceDefinition } from '@grpc/grpc-js';
-import { encodeCheckBatchResponse, encodeCheckResponse } from './check-wire.js';
+import { decodeCheckBatchRequest, decodeCheckRequest, encodeCheckBatchResponse, encodeCheckResponse } from './check-wire.js';
 import type { CheckBatchItemResult } from '../../../proto/gen/tollgate/v1/CheckBatchItemResult.js';
 import type { CheckBatchRequest__Output } from '../../../proto/gen/tollgate/v1/CheckBatchRequest.js';
 import type { CheckBatchResponse } from '../../../proto/gen/tollgate/v1/CheckBatchResponse.js';
@@ -45,8 +45,8 @@ function storeFailure(err: unknown): never {
 export function quotaServiceDefinition(generic: ServiceDefinition): ServiceDefinition {
   return {
     ...generic,
-    Check: { ...generic.Check, responseSerialize: encodeCheckResponse },
-    CheckBatch: { ...generic.CheckBatch, responseSerialize: encodeCheckBatchResponse },
+    Check: { ...generic.Check, requestDeserialize: decodeCheckRequest, responseSerialize: encodeCheckResponse },
+    CheckBatch: { ...generic.CheckBatch, requestDeserialize: decodeCheckBatchRequest, responseSerialize: encodeCheckBatchResponse },
   } as ServiceDefinition;
 }
 
