@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { CheckBatchRequest } from '../../proto/gen/tollgate/v1/CheckBatchRequest.js';
 import { keySequence, type Distribution } from './key-distribution.js';
 import { roundTripCounters, scrapeCounters } from './metrics.js';
-import { QuotaClient } from './quota-client.js';
+import { SidecarQuotaClient } from '../../sidecar/src/client/quota-client.js';
+import type { CheckItem } from '../../sidecar/src/api/check-wire.js';
 import { median } from './stats.js';
 
 export interface BatchShape {
@@ -51,20 +51,21 @@ export async function compareBatch(
   distribution: Distribution,
 ): Promise<BatchComparison> {
   const sequence = keySequence(distribution, 100_000);
-  const batches: CheckBatchRequest[] = [];
+  const batches: CheckItem[][] = [];
   for (let i = 0; i + shape.itemsPerCall <= sequence.length; i += shape.itemsPerCall) {
-    batches.push({ items: sequence.slice(i, i + shape.itemsPerCall).map((k) => ({ ...k, cost: 1, dryRun: false })) });
+    batches.push(sequence.slice(i, i + shape.itemsPerCall).map((k) => ({ ...k, cost: 1, dryRun: false })));
   }
   const rlfKeys = sequence.map((k) => `${k.tenantId}:${k.featureId}`);
   const consumesInFlight = shape.itemsPerCall * shape.callsInFlight;
 
-  const client = new QuotaClient(tollgateAddress);
+  // Tollgate's own client (direct codecs), as rate-limiter-flexible runs with its own client library.
+  const client = new SidecarQuotaClient(tollgateAddress);
   let nextBatch = 0;
   const tollgateStep = async () => {
-    const response = await client.checkBatch(batches[nextBatch++ % batches.length]);
+    const results = await client.checkBatch(batches[nextBatch++ % batches.length]);
     let decided = 0;
-    for (const result of response.results) if (result.decision) decided++;
-    if (decided !== response.results.length) throw new Error(`CheckBatch answered ${response.results.length - decided} items with errors`);
+    for (const result of results) if (result.decision) decided++;
+    if (decided !== results.length) throw new Error(`CheckBatch answered ${results.length - decided} items with errors`);
     return decided;
   };
 

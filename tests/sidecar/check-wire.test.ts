@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { loadQuotaProto } from '../../common/proto.js';
-import { decodeCheckBatchRequest, decodeCheckRequest, encodeCheckBatchResponse, encodeCheckResponse } from '../../sidecar/src/api/check-wire.js';
+import {
+  decodeCheckBatchRequest,
+  decodeCheckBatchResponse,
+  decodeCheckRequest,
+  decodeCheckResponse,
+  encodeCheckBatchRequest,
+  encodeCheckBatchResponse,
+  encodeCheckRequest,
+  encodeCheckResponse,
+} from '../../sidecar/src/api/check-wire.js';
+import { SidecarQuotaClient } from '../../sidecar/src/client/quota-client.js';
 import { emptyDecision, type Decision } from '../../sidecar/src/domain/decision.js';
 
 const { proto } = loadQuotaProto();
@@ -78,5 +88,43 @@ describe('direct Check request decoders', () => {
   it('refuses truncated input', () => {
     const bytes = generic.Check.requestSerialize({ tenantId: 'acme', featureId: 'f', cost: 5 });
     expect(() => decodeCheckRequest(bytes.subarray(0, bytes.length - 3))).toThrow();
+  });
+});
+
+describe('client codecs', () => {
+  it('requests encode as the generic codec reads them', () => {
+    const item = { tenantId: 'acme', featureId: 'f', cost: 12, dryRun: true };
+    expect(generic.Check.requestDeserialize(encodeCheckRequest(item))).toEqual(generic.Check.requestDeserialize(generic.Check.requestSerialize(item)));
+    const batch = { items: [item, { tenantId: 'b', featureId: 'g', cost: 0 }] };
+    expect(generic.CheckBatch.requestDeserialize(encodeCheckBatchRequest(batch))).toEqual(generic.CheckBatch.requestDeserialize(generic.CheckBatch.requestSerialize(batch)));
+  });
+
+  it('responses decode to decisions with numbers', () => {
+    expect(decodeCheckResponse(encodeCheckResponse(full))).toEqual(full);
+    const response = { results: [{ decision: full }, { error: { code: 3, message: 'bad', field: 'items[1].cost' } }] };
+    expect(decodeCheckBatchResponse(encodeCheckBatchResponse(response)).results).toEqual(response.results);
+  });
+});
+
+describe('SidecarQuotaClient against a real sidecar', () => {
+  it('checks one and many, with the same decisions as the generic client', async () => {
+    const { startTestSidecar, testConfig, catalog } = await import('./support.js');
+    const { sharedRedisUrl } = await import('../harness/redis.js');
+    const { inject } = await import('vitest');
+    const t = await startTestSidecar(testConfig(catalog([{ id: 'f', rate_limit: { per_hour: 1, burst: 3 } }]), sharedRedisUrl(inject('redisUrl'))));
+    const client = new SidecarQuotaClient(t.sidecar.grpcAddress);
+    try {
+      expect(await client.check({ tenantId: 'acme', featureId: 'f', cost: 1 })).toMatchObject({ allowed: true, reason: 'OK', limit: 3, remaining: 2 });
+      const results = await client.checkBatch([
+        { tenantId: 'acme', featureId: 'f', cost: 2 },
+        { tenantId: '', featureId: 'f', cost: 1 },
+        { tenantId: 'acme', featureId: 'f', cost: 1 },
+      ]);
+      expect(results.map((r) => r.decision?.reason ?? r.error?.field)).toEqual(['OK', 'items[1].tenant_id', 'RATE_LIMITED']);
+      expect(results[2].decision?.retryAfterMs).toBeGreaterThan(3_000_000);
+    } finally {
+      client.close();
+      await t.stop();
+    }
   });
 });

@@ -99,3 +99,105 @@ export function decodeCheckBatchRequest(buf: Buffer): CheckBatchRequest__Output 
   }
   return { items };
 }
+
+// Client side: what an application sends and reads back (sidecar/src/client/quota-client.ts).
+
+const REASON_NAMES = Object.fromEntries(Object.entries(REASON_NUMBERS).map(([name, n]) => [n, name])) as Record<number, Reason>;
+
+function writeCheckRequest(w: Writer, item: { tenantId: string; featureId: string; cost: number; dryRun?: boolean }): void {
+  w.string((1 << 3) | 2, item.tenantId);
+  w.string((2 << 3) | 2, item.featureId);
+  uint(w, 3, item.cost);
+  if (item.dryRun) uint(w, 4, 1);
+}
+
+export interface CheckItem {
+  tenantId: string;
+  featureId: string;
+  /** Whole units, 0 ≤ cost ≤ 2^53-1. */
+  cost: number;
+  dryRun?: boolean;
+}
+
+export function encodeCheckRequest(item: CheckItem): Buffer {
+  writer.pos = 0;
+  writeCheckRequest(writer, item);
+  return Buffer.from(writer.finish());
+}
+
+export function encodeCheckBatchRequest(request: { items: CheckItem[] }): Buffer {
+  writer.pos = 0;
+  for (const item of request.items) writer.nested((1 << 3) | 2, () => writeCheckRequest(writer, item));
+  return Buffer.from(writer.finish());
+}
+
+function readDecision(r: Reader, end: number): Decision {
+  const d = emptyDecisionShape();
+  while (r.pos < end) {
+    const key = r.varint();
+    const value = (key & 7) === 0 ? r.varint() : (r.skip(key & 7), 0);
+    switch (key >>> 3) {
+      case 1: d.allowed = value !== 0; break;
+      case 2: d.reason = REASON_NAMES[value] ?? 'OK'; break;
+      case 3: d.limit = value; break;
+      case 4: d.remaining = value; break;
+      case 5: d.resetAfterMs = value; break;
+      case 6: d.retryAfterMs = value; break;
+      case 7: d.overage = value !== 0; break;
+      case 8: d.degraded = value !== 0; break;
+      case 9: d.quotaLimit = value; break;
+      case 10: d.quotaRemaining = value; break;
+      case 11: d.snapshotVersion = value; break;
+    }
+  }
+  return d;
+}
+
+function emptyDecisionShape(): Decision {
+  return { allowed: false, reason: 'REASON_UNSPECIFIED' as Reason, limit: 0, remaining: 0, resetAfterMs: 0, retryAfterMs: 0, overage: false, degraded: false, quotaLimit: 0, quotaRemaining: 0, snapshotVersion: 0 };
+}
+
+export function decodeCheckResponse(buf: Buffer): Decision {
+  return readDecision(new Reader(buf), buf.length);
+}
+
+export type BatchItemResult = { decision: Decision; error?: undefined } | { decision?: undefined; error: { code: number; message: string; field: string } };
+
+function readItemError(r: Reader, end: number): { code: number; message: string; field: string } {
+  const e = { code: 0, message: '', field: '' };
+  while (r.pos < end) {
+    const key = r.varint();
+    if (key === 1 << 3) e.code = r.varint();
+    else if (key === ((2 << 3) | 2)) e.message = r.string();
+    else if (key === ((3 << 3) | 2)) e.field = r.string();
+    else r.skip(key & 7);
+  }
+  return e;
+}
+
+export function decodeCheckBatchResponse(buf: Buffer): { results: BatchItemResult[] } {
+  const r = new Reader(buf);
+  const results: BatchItemResult[] = [];
+  while (r.pos < buf.length) {
+    const key = r.varint();
+    if (key !== ((1 << 3) | 2)) {
+      r.skip(key & 7);
+      continue;
+    }
+    const [itemStart, itemEnd] = r.delimited();
+    const item = new Reader(buf, itemStart, itemEnd);
+    let result: BatchItemResult = { decision: emptyDecisionShape() };
+    while (item.pos < itemEnd) {
+      const k = item.varint();
+      if (k === ((1 << 3) | 2)) {
+        const [start, end] = item.delimited();
+        result = { decision: readDecision(new Reader(buf, start, end), end) };
+      } else if (k === ((2 << 3) | 2)) {
+        const [start, end] = item.delimited();
+        result = { error: readItemError(new Reader(buf, start, end), end) };
+      } else item.skip(k & 7);
+    }
+    results.push(result);
+  }
+  return { results };
+}
