@@ -1,9 +1,8 @@
-import { ulid } from 'ulid';
 import type { SidecarConfig } from '../../../common/config/schema.js';
 import type { EntitlementSnapshot, FeatureEntitlement } from '../../../common/snapshot.js';
 import { emptyDecision, type CheckInput, type CommitResult, type Decision, type EntitlementDecision, type Reservation, type ReserveInput } from '../domain/decision.js';
 import { resolveEntitlement } from '../domain/entitlement.js';
-import { periodAt, quotaTtlSeconds } from '../domain/period.js';
+import { limitTarget } from '../domain/limit-target.js';
 import { respond } from '../domain/respond.js';
 import { Outcome } from '../domain/token-bucket.js';
 import type { Decider, SnapshotSource } from '../ports.js';
@@ -11,6 +10,7 @@ import type { ApplyResult, BucketStore, LimitTarget } from './bucket-store.js';
 import { KeyState, type PendingCheck } from './key-state.js';
 import type { MemoryBucketStore } from '../adapters/memory-bucket-store.js';
 import type { StoreHealth } from './store-health.js';
+import { Reservations } from './reservations.js';
 
 export interface EngineMetrics {
   /** `startedMs` from performance.now(). */
@@ -42,8 +42,11 @@ export class QuotaEngine implements Decider {
   private readonly sweeper: NodeJS.Timeout;
   private readonly nowMs: () => number;
 
+  private readonly reservations: Reservations;
+
   constructor(private readonly deps: EngineDeps) {
     this.nowMs = deps.nowMs ?? Date.now;
+    this.reservations = new Reservations(deps, this.nowMs);
     deps.health.onRecover(() => this.reconcileDegraded());
     this.sweeper = setInterval(() => this.returnExpiredLeases(), Math.max(20, deps.settings.leases.ttl_ms));
     this.sweeper.unref();
@@ -307,79 +310,20 @@ export class QuotaEngine implements Decider {
     await Promise.all(returns);
   }
 
-  async reserve(input: ReserveInput): Promise<Reservation> {
-    const started = performance.now();
-    const e = resolveEntitlement(this.deps.snapshots.get(input.tenantId), input.featureId);
-    const id = input.reservationId || ulid();
-    if (!e.ok) return this.reserved(emptyDecision(false, e.reason, e.snapshot?.version ?? 0), '', 0, started);
-    const { snapshot, feature } = e;
-    const ttl = input.ttlMs > 0 ? input.ttlMs : this.deps.settings.reservation_ttl_ms;
-    const now = this.nowMs();
-    const target = this.target(snapshot, input.featureId, feature, now);
-    const useFallback = !this.deps.health.up;
-    if (useFallback && feature.on_store_failure === 'closed') {
-      return this.reserved({ ...emptyDecision(false, 'STORE_UNAVAILABLE', snapshot.version), degraded: true }, '', 0, started);
-    }
-    let r;
-    try {
-      r = await (useFallback ? this.deps.fallback : this.deps.store).reserve(target, id, input.estimate, ttl);
-    } catch (err) {
-      this.deps.onStoreError?.(err);
-      this.deps.health.reportFailure(err);
-      if (this.deps.health.up) throw err;
-      return this.reserve(input);
-    }
-    if (r.existing) {
-      const d = emptyDecision(true, 'OK', snapshot.version);
-      return this.reserved({ ...d, degraded: useFallback }, id, r.expiresInMs, started);
-    }
-    const decision = respond(target, r.outcome, r.tokens, r.used, input.estimate, this.nowMs(), snapshot.version, useFallback);
-    return this.reserved(decision, decision.allowed ? id : '', decision.allowed ? r.expiresInMs : 0, started);
-  }
-
-  private reserved(decision: Decision, reservationId: string, expiresInMs: number, started: number): Reservation {
-    this.deps.metrics.decided(decision, started);
-    return { decision, reservationId, expiresInMs };
+  reserve(input: ReserveInput): Promise<Reservation> {
+    return this.reservations.reserve(input);
   }
 
   commit(tenantId: string, reservationId: string, actual: number): Promise<CommitResult> {
-    return this.settle(tenantId, reservationId, actual);
+    return this.reservations.settle(tenantId, reservationId, actual);
   }
 
   async release(tenantId: string, reservationId: string): Promise<boolean> {
-    return (await this.settle(tenantId, reservationId, 'release')).settled;
-  }
-
-  private async settle(tenantId: string, reservationId: string, actual: number | 'release'): Promise<CommitResult> {
-    const snapshot = this.deps.snapshots.get(tenantId);
-    const actualUnits = actual === 'release' ? 0 : actual;
-    const unknown = { settled: false, estimate: 0, actual: actualUnits, overage: false };
-    if (!snapshot) return unknown;
-    // A reservation taken while Redis was down lives in this sidecar's fallback store.
-    const local = await this.deps.fallback.findReservation(tenantId, reservationId);
-    const owner: BucketStore = local ? this.deps.fallback : this.deps.store;
-    const record = local ?? (await owner.findReservation(tenantId, reservationId));
-    if (!record) return unknown;
-    const feature = snapshot.features[record.featureId];
-    if (!feature) return unknown;
-    const now = this.nowMs();
-    const target = this.target(snapshot, record.featureId, feature, now);
-    if (target.quota && target.quota.period.id !== record.periodId) target.quota = { ...target.quota, period: { ...target.quota.period, id: record.periodId } };
-    const r = await owner.settle(target, reservationId, actual);
-    const overage = Boolean(target.quota && r.used > target.quota.limit);
-    return { settled: r.settled, estimate: r.estimate, actual: actualUnits, overage };
+    return (await this.reservations.settle(tenantId, reservationId, 'release')).settled;
   }
 
   private target(snapshot: EntitlementSnapshot, featureId: string, feature: FeatureEntitlement, nowMs: number): LimitTarget {
-    const q = feature.quota;
-    if (!q) return { tenantId: snapshot.tenant_id, featureId, rate: feature.rate_limit };
-    const period = periodAt(q.period, nowMs, q.period === 'month' ? snapshot.period_anchor : undefined);
-    return {
-      tenantId: snapshot.tenant_id,
-      featureId,
-      rate: feature.rate_limit,
-      quota: { limit: q.limit, hard: q.enforcement === 'hard', period, ttlSeconds: quotaTtlSeconds(period, nowMs) },
-    };
+    return limitTarget(snapshot, featureId, feature, nowMs);
   }
 
   /** Whole tokens this sidecar holds in leases (for tests and metrics). */
