@@ -1,5 +1,6 @@
 import type { SidecarModule } from '../ports.js';
 import { authorizationCheck } from './api/authorization.js';
+import { encodeEnvoyCheckResponse } from './api/authz-wire.js';
 import { envoyMetrics } from './api/metrics.js';
 import { shouldRateLimit } from './api/rate-limit.js';
 import { authorizationService, rateLimitService } from './proto.js';
@@ -13,7 +14,8 @@ export function envoyModule(): SidecarModule {
     name: 'envoy',
     async start(ctx, server) {
       const metrics = envoyMetrics(ctx.metrics);
-      server.addService(authorizationService(), { Check: authorizationCheck(ctx, metrics) });
+      const authz = authorizationService();
+      server.addService({ ...authz, Check: { ...authz.Check, responseSerialize: encodeEnvoyCheckResponse } }, { Check: authorizationCheck(ctx, metrics) });
       server.addService(rateLimitService(), { ShouldRateLimit: shouldRateLimit(ctx, metrics) });
     },
     async stop() {},
