@@ -22,11 +22,7 @@
 
 --!include lib/bucket.lua
 
-local rate = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local cap = tonumber(ARGV[3]) * interval
-local limit = tonumber(ARGV[4])
-local hard = ARGV[5] == '1'
+local rate, interval, cap, limit, hard = limits_from_argv()
 local has_quota = limit >= 0
 
 local now = now_us()

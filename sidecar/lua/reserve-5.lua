@@ -22,11 +22,7 @@ if existing[1] then
   return {0, -1, -1, 1, tonumber(existing[1]), math.max(0, tonumber(existing[2]) - now_ms)}
 end
 
-local rate = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local cap = tonumber(ARGV[3]) * interval
-local limit = tonumber(ARGV[4])
-local hard = ARGV[5] == '1'
+local rate, interval, cap, limit, hard = limits_from_argv()
 local has_quota = limit >= 0
 local estimate = tonumber(ARGV[8])
 local ttl = tonumber(ARGV[10])

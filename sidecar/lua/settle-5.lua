@@ -27,10 +27,7 @@ if tonumber(held) < math.floor(now / 1000) then
   return {0, tonumber(record), -1}
 end
 
-local rate = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local cap = tonumber(ARGV[3]) * interval
-local limit = tonumber(ARGV[4])
+local rate, interval, cap, limit = limits_from_argv()
 local estimate = tonumber(record)
 local actual = tonumber(ARGV[8])
 if actual < 0 then actual = 0 end

@@ -9,6 +9,13 @@ local function fmt(n)
   return string.format('%.0f', n)
 end
 
+-- The limits every bucket script takes first: ARGV[1] rate, ARGV[2] interval (us), ARGV[3] burst, ARGV[4] quota
+-- limit (-1 = none), ARGV[5] '1' for a hard quota. Returns rate, interval, capacity (scaled), limit, hard.
+local function limits_from_argv()
+  local interval = tonumber(ARGV[2])
+  return tonumber(ARGV[1]), interval, tonumber(ARGV[3]) * interval, tonumber(ARGV[4]), ARGV[5] == '1'
+end
+
 local function now_us()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000000 + tonumber(t[2])
