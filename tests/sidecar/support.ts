@@ -82,9 +82,14 @@ export function quotaClient(address: string) {
   };
 }
 
-export async function startTestSidecar(config: TollgateConfig, options: SidecarOptions = {}): Promise<{ sidecar: SidecarHandle; client: QuotaClient; stop: () => Promise<void> }> {
+/** An in-process sidecar on free ports with a client of the caller's choice; `stop` closes both. */
+export async function startSidecarWith<C extends { close(): void }>(
+  config: TollgateConfig,
+  options: SidecarOptions,
+  connect: (address: string) => C,
+): Promise<{ sidecar: SidecarHandle; client: C; stop: () => Promise<void> }> {
   const sidecar = await startSidecar(config, { grpc: '127.0.0.1:0', http: '127.0.0.1:0', logger: quiet, modules: [], ...options });
-  const client = quotaClient(sidecar.grpcAddress);
+  const client = connect(sidecar.grpcAddress);
   return {
     sidecar,
     client,
@@ -93,6 +98,10 @@ export async function startTestSidecar(config: TollgateConfig, options: SidecarO
       await sidecar.stop();
     },
   };
+}
+
+export function startTestSidecar(config: TollgateConfig, options: SidecarOptions = {}) {
+  return startSidecarWith(config, options, quotaClient);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,8 @@ import type { GetUsageResponse__Output } from '../../proto/gen/tollgate/v1/GetUs
 import type { ReportBatchResponse__Output } from '../../proto/gen/tollgate/v1/ReportBatchResponse.js';
 import type { ReportResult__Output } from '../../proto/gen/tollgate/v1/ReportResult.js';
 import type { UsageEvent } from '../../proto/gen/tollgate/v1/UsageEvent.js';
-import { startSidecar, type SidecarHandle } from '../../sidecar/src/server.js';
+import type { SidecarHandle } from '../../sidecar/src/server.js';
+import { startSidecarWith } from '../sidecar/support.js';
 import { usageModule } from '../../sidecar/src/usage/module.js';
 import { tempDir, uniqueDatabase } from './helpers.js';
 
@@ -65,17 +66,8 @@ export function usageClient(address: string) {
   };
 }
 
-export async function startUsageSidecar(config: TollgateConfig): Promise<{ sidecar: SidecarHandle; client: UsageClient; stop: () => Promise<void> }> {
-  const sidecar = await startSidecar(config, { grpc: '127.0.0.1:0', http: '127.0.0.1:0', logger: quiet, modules: [usageModule()] });
-  const client = usageClient(sidecar.grpcAddress);
-  return {
-    sidecar,
-    client,
-    stop: async () => {
-      client.close();
-      await sidecar.stop();
-    },
-  };
+export function startUsageSidecar(config: TollgateConfig): Promise<{ sidecar: SidecarHandle; client: UsageClient; stop: () => Promise<void> }> {
+  return startSidecarWith(config, { logger: quiet, modules: [usageModule()] }, usageClient);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
