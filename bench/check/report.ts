@@ -74,7 +74,7 @@ export function checkSection(check: CheckComparison): Section {
 export function batchSections(batches: BatchComparison[]): Section {
   const [first] = batches;
   const notes = [
-    `- Batch: one grpc-js client (proto-loader, as an application would use it) with ${first.shape.callsInFlight} CheckBatch calls of`,
+    `- Batch: Tollgate's SidecarQuotaClient (grpc-js with direct codecs) with ${first.shape.callsInFlight} CheckBatch calls of`,
     `  ${first.shape.itemsPerCall} items in flight, vs rate-limiter-flexible RateLimiterRedis.consume() on ioredis (auto-pipelining on, as`,
     `  the sidecar's own client) with ${first.consumesInFlight} in flight; same Redis, same seeded sequence over ${first.keys} tenant×feature keys`,
     `  (uniform; zipf with exponent 0.99), medians of ${first.shape.rounds} × ${first.shape.durationS} s. The driver shares the machine's ${cpus().length} cores`,
