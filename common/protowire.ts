@@ -90,8 +90,13 @@ export class Reader {
 }
 
 export class Writer {
-  private buf = Buffer.allocUnsafe(64 * 1024);
+  private buf: Buffer;
   pos = 0;
+
+  /** `initialBytes`: a good guess of the final size saves growing (and garbage). */
+  constructor(initialBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(16, initialBytes));
+  }
 
   private ensure(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
@@ -127,6 +132,12 @@ export class Writer {
     this.varint(bytes);
     this.ensure(bytes);
     this.pos += this.buf.write(value, this.pos, 'utf8');
+  }
+
+  /** Bytes as they are (an already encoded field or part of one). */
+  raw(src: Buffer, start = 0, end = src.length): void {
+    this.ensure(end - start);
+    for (let i = start; i < end; i++) this.buf[this.pos++] = src[i];
   }
 
   /** Writes a nested message: tag, then its length once `body` has written it. */

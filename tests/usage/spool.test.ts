@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Spool, SpoolFullError, type SpoolPosition } from '../../sidecar/src/usage/adapters/spool.js';
@@ -28,6 +28,26 @@ async function readAll(spool: Spool): Promise<{ texts: string[]; end: SpoolPosit
 }
 
 describe('spool', () => {
+  it('stores a record given in parts exactly as the joined payload, checksum included, and cuts a torn one', async () => {
+    const dir = tempDir('spool');
+    const { spool } = await openSpool(dir, { segmentBytes: 1 << 20 });
+    await spool.append([Buffer.from('head|'), Buffer.from('rows one\n'), Buffer.alloc(0), Buffer.from('rows two\n')], 2);
+    await spool.append(Buffer.from('head|rows one\nrows two\n'), 2);
+    await spool.append([Buffer.from('torn|'), Buffer.from('x'.repeat(100))], 1);
+    await spool.close();
+    // The two first records are byte for byte the same (header and checksum included).
+    const [segment] = readdirSync(dir).filter((f) => f.endsWith('.log'));
+    const file = join(dir, segment);
+    const bytes = readFileSync(file);
+    const recordBytes = 12 + 'head|rows one\nrows two\n'.length;
+    expect(bytes.subarray(8, 8 + recordBytes).equals(bytes.subarray(8 + recordBytes, 8 + 2 * recordBytes))).toBe(true);
+    truncateSync(file, statSync(file).size - 10);
+    const { spool: reopened, recovery } = await openSpool(dir);
+    expect(recovery.events).toBe(4);
+    expect(recovery.tornTails).toHaveLength(1);
+    expect((await readAll(reopened)).texts).toEqual(['head|rows one\nrows two\n', 'head|rows one\nrows two\n']);
+  });
+
   it('returns acknowledged records in order across segments and after reopening', async () => {
     const dir = tempDir('spool');
     const { spool } = await openSpool(dir);

@@ -1,7 +1,8 @@
 import { usageRowTsv, type UsageRow } from '../../../common/clickhouse/usage-row.js';
 import type { Decider, SnapshotSource } from '../ports.js';
 import { Spool, SpoolFullError } from './adapters/spool.js';
-import { encodeUsageRecord, SummaryBuilder } from './adapters/usage-record.js';
+import { encodeUsageRecord, SummaryBuilder, usageRecordParts } from './adapters/usage-record.js';
+import { BatchScanner, type ScanContext, type ScannedBatch } from './api/report-batch-scan.js';
 import type { UsageMetrics } from './metrics.js';
 import { Code, validateEvent, type EventError, type UsageEventInput, type ValidationLimits } from './domain/validate-event.js';
 
@@ -32,6 +33,12 @@ const ROOM_FOR_ONE_EVENT = 4096;
 
 function spoolFull(message: string): EventError {
   return { code: Code.RESOURCE_EXHAUSTED, reason: 'SPOOL_FULL', field: '', message: `${message}; retry later` };
+}
+
+function spoolFailure(err: unknown): EventError {
+  return err instanceof SpoolFullError
+    ? spoolFull(err.message)
+    : { code: Code.UNAVAILABLE, reason: 'UNAVAILABLE', field: '', message: `usage spool write failed: ${(err as Error).message}; retry` };
 }
 
 /** How many recently enforced event ids are remembered, so a retried report does not spend quota twice. */
@@ -97,10 +104,7 @@ export class UsageIngest {
       try {
         await this.deps.spool.append(encodeUsageRecord(text, summary.build()), count);
       } catch (err) {
-        const error: EventError =
-          err instanceof SpoolFullError
-            ? spoolFull(err.message)
-            : { code: Code.UNAVAILABLE, reason: 'UNAVAILABLE', field: '', message: `usage spool write failed: ${(err as Error).message}; retry` };
+        const error = spoolFailure(err);
         rows.forEach((row, i) => {
           if (row) outcomes[i] = { eventId: outcomes[i].eventId, accepted: false, error };
         });
@@ -109,6 +113,49 @@ export class UsageIngest {
     this.count(outcomes);
     this.deps.metrics.ackSeconds(Number(process.hrtime.bigint() - started) / 1e9);
     return outcomes;
+  }
+
+  private readonly scanner = new BatchScanner();
+
+  /**
+   * ReportBatchRequest bytes validated and encoded on bytes (report-batch-scan.ts); undefined when the batch needs a
+   * quota check on report and must take report() instead. Throws WireError on malformed bytes.
+   */
+  scanBatch(bytes: Buffer, restriction: Pick<ScanContext, 'callerTenant' | 'denied'> = {}): ScannedBatch | undefined {
+    return this.scanner.scan(bytes, {
+      nowMs: this.deps.nowMs(),
+      limits: this.deps.limits,
+      snapshots: this.deps.snapshots,
+      newEventId: this.deps.newEventId,
+      ...restriction,
+    });
+  }
+
+  /** Call once a scanned batch is answered. */
+  recycle(scan: ScannedBatch): void {
+    this.scanner.recycle(scan);
+  }
+
+  /**
+   * Appends a scanned batch's accepted rows to the spool as one record; resolves once they are durable, or with the
+   * error that refuses every one of them.
+   */
+  async spoolScanned(scan: ScannedBatch, started: bigint): Promise<EventError | undefined> {
+    let failure: EventError | undefined;
+    if (scan.accepted > 0) {
+      try {
+        await this.deps.spool.append(usageRecordParts(scan.rows, scan.summary), scan.accepted);
+      } catch (err) {
+        failure = spoolFailure(err);
+      }
+    }
+    const rejected = new Map<string, number>();
+    for (const o of scan.outcomes) if (o !== undefined && !o.accepted) rejected.set(o.error!.reason, (rejected.get(o.error!.reason) ?? 0) + 1);
+    if (failure) rejected.set(failure.reason, (rejected.get(failure.reason) ?? 0) + scan.accepted);
+    else if (scan.accepted) this.deps.metrics.eventsReported('accepted', 'OK', scan.accepted);
+    for (const [reason, n] of rejected) this.deps.metrics.eventsReported('rejected', reason, n);
+    this.deps.metrics.ackSeconds(Number(process.hrtime.bigint() - started) / 1e9);
+    return failure;
   }
 
   private remember(eventId: string): void {

@@ -20,15 +20,20 @@ export interface SpoolRecord {
   count: number;
 }
 
-function checksum(count: number, payload: Buffer): number {
+function checksum(count: number, payload: Buffer | readonly Buffer[]): number {
   const countBytes = Buffer.allocUnsafe(4);
   countBytes.writeUInt32LE(count, 0);
-  return crc32(payload, crc32(countBytes));
+  let crc = crc32(countBytes);
+  if (Buffer.isBuffer(payload)) return crc32(payload, crc);
+  for (const part of payload) crc = crc32(part, crc);
+  return crc;
 }
 
-export function encodeRecordHeader(payload: Buffer, count: number): Buffer {
+/** The header of a record whose payload is `payload`, or the concatenation of its parts. */
+export function encodeRecordHeader(payload: Buffer | readonly Buffer[], count: number): Buffer {
+  const length = Buffer.isBuffer(payload) ? payload.length : payload.reduce((n, part) => n + part.length, 0);
   const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
-  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(length, 0);
   header.writeUInt32LE(checksum(count, payload), 4);
   header.writeUInt32LE(count, 8);
   return header;

@@ -127,16 +127,21 @@ export class Spool {
 
   // ---- writer side ----
 
-  /** Resolves once the record is durable. Throws SpoolFullError at once when it would not fit. */
-  append(payload: Buffer, count: number): Promise<void> {
+  /**
+   * Resolves once the record is durable. Throws SpoolFullError at once when it would not fit. The payload may be
+   * given in parts (one record, written without joining them).
+   */
+  append(payload: Buffer | readonly Buffer[], count: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'));
-    if (payload.length > MAX_RECORD_BYTES) return Promise.reject(new Error(`spool record of ${payload.length} bytes exceeds ${MAX_RECORD_BYTES}`));
-    const bytes = RECORD_HEADER_BYTES + payload.length;
+    const parts = Buffer.isBuffer(payload) ? [payload] : payload;
+    const length = parts.reduce((n, part) => n + part.length, 0);
+    if (length > MAX_RECORD_BYTES) return Promise.reject(new Error(`spool record of ${length} bytes exceeds ${MAX_RECORD_BYTES}`));
+    const bytes = RECORD_HEADER_BYTES + length;
     if (!this.hasRoom(bytes)) {
       return Promise.reject(new SpoolFullError(`usage spool is full (${this.bytes + this.queuedBytes} of ${this.options.maxBytes} bytes unshipped)`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records: [encodeRecordHeader(payload, count), payload], bytes, count, resolve, reject });
+      this.queue.push({ records: [encodeRecordHeader(parts, count), ...parts], bytes, count, resolve, reject });
       this.queuedBytes += bytes;
       this.scheduleCommit();
     });

@@ -21,6 +21,15 @@ export function encodeUsageRecord(rows: string, summary: RecordSummary): Buffer 
   return payload.subarray(0, 4 + summaryBytes + rowBytes);
 }
 
+/** The same payload as parts: the length-prefixed summary, then the rows as they are (not copied). */
+export function usageRecordParts(rows: Buffer, summary: RecordSummary): Buffer[] {
+  const summaryText = JSON.stringify(summary);
+  const head = Buffer.allocUnsafe(4 + 3 * summaryText.length);
+  const summaryBytes = head.write(summaryText, 4, 'utf8');
+  head.writeUInt32LE(summaryBytes, 0);
+  return [head.subarray(0, 4 + summaryBytes), rows];
+}
+
 export function decodeUsageRecord(payload: Buffer): { rows: Buffer; summary: RecordSummary } {
   const summaryBytes = payload.readUInt32LE(0);
   return {

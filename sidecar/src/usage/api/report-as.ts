@@ -1,6 +1,12 @@
 import type { Caller, CallerAuth } from '../../api/caller-auth.js';
-import { Code, type UsageEventInput } from '../domain/validate-event.js';
+import { Code, type EventError, type UsageEventInput } from '../domain/validate-event.js';
 import type { ReportOutcome, UsageIngest } from '../ingest.js';
+
+/** The per-event refusal when `caller` may not report usage for `tenantId`. */
+export function tenantDeniedError(auth: CallerAuth, caller: Caller, tenantId: string): EventError | undefined {
+  const denied = auth.tenantDenied(caller, tenantId);
+  return denied ? { code: Code.PERMISSION_DENIED, reason: 'PERMISSION_DENIED', field: 'tenant_id', message: denied.details } : undefined;
+}
 
 /**
  * Reports events on behalf of `caller`: a caller holding a tenant's API key may report only that tenant's usage;
@@ -12,9 +18,9 @@ export async function reportAs(ingest: UsageIngest, auth: CallerAuth, caller: Ca
   const allowed: UsageEventInput[] = [];
   const positions: number[] = [];
   events.forEach((event, i) => {
-    const denied = auth.tenantDenied(caller, event.tenantId ?? '');
+    const denied = tenantDeniedError(auth, caller, event.tenantId ?? '');
     if (denied) {
-      outcomes[i] = { eventId: event.eventId ?? '', accepted: false, error: { code: Code.PERMISSION_DENIED, reason: 'PERMISSION_DENIED', field: 'tenant_id', message: denied.details } };
+      outcomes[i] = { eventId: event.eventId ?? '', accepted: false, error: denied };
     } else {
       allowed.push(event);
       positions.push(i);

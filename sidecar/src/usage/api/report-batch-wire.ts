@@ -1,5 +1,7 @@
 import type { ReportBatchResponse } from '../../../../proto/gen/tollgate/v1/ReportBatchResponse.js';
-import type { UsageEventInput } from '../domain/validate-event.js';
+import type { ReportResult } from '../../../../proto/gen/tollgate/v1/ReportResult.js';
+import type { EventError, UsageEventInput } from '../domain/validate-event.js';
+import type { ScannedBatch } from './report-batch-scan.js';
 
 /**
  * A direct protobuf codec for the ingestion hot path (ReportBatch): events are read straight from the request bytes
@@ -29,8 +31,9 @@ function decodeAttribute(reader: Reader, start: number, end: number, into: Recor
   into[key] = value;
 }
 
-function decodeEvent(reader: Reader, start: number, end: number): UsageEventInput {
-  const r = new Reader(reader.buf, start, end);
+/** The UsageEvent at buf[start, end). */
+export function decodeEventAt(buf: Buffer, start: number, end: number): UsageEventInput {
+  const r = new Reader(buf, start, end);
   const event: UsageEventInput = {
     eventId: '',
     tenantId: '',
@@ -91,44 +94,81 @@ export function decodeReportBatchRequest(buf: Buffer): UsageEventInput[] {
     const tag = r.varint();
     if (tag === 0x0a) {
       const [start, end] = r.delimited();
-      events.push(decodeEvent(r, start, end));
+      events.push(decodeEventAt(buf, start, end));
     } else r.skip(tag & 7);
   }
   return events;
 }
 
 
+function writeResult(w: Writer, result: ReportResult): void {
+  w.nested(0x0a, () => {
+    w.string(0x0a, result.eventId ?? '');
+    if (result.accepted) {
+      w.varint(0x10);
+      w.varint(1);
+    }
+    const error = result.error;
+    if (error) {
+      w.nested(0x1a, () => {
+        if (error.code) {
+          w.varint(0x08);
+          w.varint(error.code);
+        }
+        w.string(0x12, error.message ?? '');
+        w.string(0x1a, error.field ?? '');
+        w.string(0x22, error.reason ?? '');
+      });
+    }
+  });
+}
+
+function writeCounts(w: Writer, accepted: number, rejected: number): void {
+  if (accepted) {
+    w.varint(0x10);
+    w.varint(accepted);
+  }
+  if (rejected) {
+    w.varint(0x18);
+    w.varint(rejected);
+  }
+}
+
 /** ReportBatchResponse → bytes. */
 export function encodeReportBatchResponse(response: ReportBatchResponse): Buffer {
   const w = new Writer();
-  for (const result of response.results ?? []) {
-    w.nested(0x0a, () => {
-      w.string(0x0a, result.eventId ?? '');
-      if (result.accepted) {
-        w.varint(0x10);
-        w.varint(1);
-      }
-      const error = result.error;
-      if (error) {
-        w.nested(0x1a, () => {
-          if (error.code) {
-            w.varint(0x08);
-            w.varint(error.code);
-          }
-          w.string(0x12, error.message ?? '');
-          w.string(0x1a, error.field ?? '');
-          w.string(0x22, error.reason ?? '');
-        });
-      }
-    });
+  for (const result of response.results ?? []) writeResult(w, result);
+  writeCounts(w, Number(response.accepted ?? 0), Number(response.rejected ?? 0));
+  return w.finish();
+}
+
+/** results { event_id = <26 bytes>, accepted = true }: 2 + 26 + 2 bytes, around the id. */
+const ACCEPTED_PREFIX = Buffer.from([0x0a, 30, 0x0a, 26]);
+const ACCEPTED_SUFFIX = Buffer.from([0x10, 1]);
+
+/**
+ * The response to a batch scanned on bytes: an accepted event's result is written from its 26 id bytes; `failure`
+ * (the spool could not take the record) replaces every acceptance.
+ */
+export function encodeScannedResponse(scan: ScannedBatch, failure?: EventError): Buffer {
+  const w = new Writer(32 * scan.events + 32);
+  let accepted = 0;
+  for (let i = 0; i < scan.events; i++) {
+    const outcome = scan.outcomes[i];
+    if (outcome === undefined && !failure) {
+      w.raw(ACCEPTED_PREFIX);
+      w.raw(scan.ids, i * 26, i * 26 + 26);
+      w.raw(ACCEPTED_SUFFIX);
+      accepted++;
+    } else if (outcome === undefined) {
+      writeResult(w, { eventId: scan.ids.toString('latin1', i * 26, i * 26 + 26), accepted: false, error: failure });
+    } else if (outcome.accepted && failure) {
+      writeResult(w, { eventId: outcome.eventId, accepted: false, error: failure });
+    } else {
+      writeResult(w, { eventId: outcome.eventId, accepted: outcome.accepted, error: outcome.error ?? null });
+      if (outcome.accepted) accepted++;
+    }
   }
-  if (response.accepted) {
-    w.varint(0x10);
-    w.varint(response.accepted);
-  }
-  if (response.rejected) {
-    w.varint(0x18);
-    w.varint(response.rejected);
-  }
+  writeCounts(w, accepted, scan.events - accepted);
   return w.finish();
 }

@@ -9,13 +9,13 @@ import type { ReportResult } from '../../../../proto/gen/tollgate/v1/ReportResul
 import type { UsageEvent__Output } from '../../../../proto/gen/tollgate/v1/UsageEvent.js';
 import type { UsageServiceHandlers } from '../../../../proto/gen/tollgate/v1/UsageService.js';
 import { loadUsageProto } from '../../../../common/proto.js';
-import { decodeReportBatchRequest, encodeReportBatchResponse, WireError } from './report-batch-wire.js';
+import { decodeReportBatchRequest, encodeReportBatchResponse, encodeScannedResponse, WireError } from './report-batch-wire.js';
 import { unary } from '../../api/unary.js';
 import { requireId } from '../../api/validate.js';
 import { parseTimestamp, type UsageEventInput } from '../domain/validate-event.js';
 import type { ReportOutcome, UsageIngest } from '../ingest.js';
 import type { Caller, CallerAuth } from '../../api/caller-auth.js';
-import { reportAs } from './report-as.js';
+import { reportAs, tenantDeniedError } from './report-as.js';
 
 export interface UsageApiDeps {
   ingest: UsageIngest;
@@ -54,8 +54,9 @@ function requireTime(field: string, text: string): Date {
 }
 
 /**
- * tollgate.v1.UsageService as registered: ReportBatch, the bulk path, takes raw request bytes and returns encoded
- * response bytes (report-batch-wire.ts); the other methods use the generic codec.
+ * tollgate.v1.UsageService as registered: ReportBatch, the bulk path, takes raw request bytes, validates and encodes
+ * them on bytes (report-batch-scan.ts) and returns encoded response bytes (report-batch-wire.ts); the other methods
+ * use the generic codec.
  */
 export function usageServiceDefinition(): ServiceDefinition {
   const generic = loadUsageProto().proto.tollgate.v1.UsageService.service;
@@ -64,7 +65,7 @@ export function usageServiceDefinition(): ServiceDefinition {
     ReportBatch: {
       ...generic.ReportBatch,
       requestDeserialize: (bytes: Buffer) => bytes,
-      responseSerialize: (response: ReportBatchResponse) => encodeReportBatchResponse(response),
+      responseSerialize: (response: ReportBatchResponse | Buffer) => (Buffer.isBuffer(response) ? response : encodeReportBatchResponse(response)),
     },
   } as ServiceDefinition;
 }
@@ -74,17 +75,26 @@ export function usageServiceImplementation(deps: UsageApiDeps): UntypedServiceIm
   const handlers = usageServiceHandlers(deps);
   return {
     ...handlers,
-    ReportBatch: unary(async (bytes: Buffer, call): Promise<ReportBatchResponse> => {
+    ReportBatch: unary(async (bytes: Buffer, call): Promise<Buffer> => {
+      const started = process.hrtime.bigint();
       const caller = deps.auth.identifyCall(call);
-      let events: UsageEventInput[];
+      const restriction = caller.kind === 'tenant' ? { callerTenant: caller.tenantId, denied: (tenantId: string) => tenantDeniedError(deps.auth, caller, tenantId) } : {};
       try {
-        events = decodeReportBatchRequest(bytes);
+        const scan = deps.ingest.scanBatch(bytes, restriction);
+        if (scan) {
+          if (scan.events > deps.maxBatchEvents) throw batchTooLarge(scan.events, deps.maxBatchEvents);
+          const response = encodeScannedResponse(scan, await deps.ingest.spoolScanned(scan, started));
+          deps.ingest.recycle(scan);
+          return response;
+        }
+        // A quota check on report: the generic path.
+        const events = decodeReportBatchRequest(bytes);
+        if (events.length > deps.maxBatchEvents) throw batchTooLarge(events.length, deps.maxBatchEvents);
+        return encodeReportBatchResponse(toBatchResponse(await reportAs(deps.ingest, deps.auth, caller, events)));
       } catch (err) {
         if (err instanceof WireError) throw invalidArgument('events', `malformed ReportBatchRequest: ${err.message}`);
         throw err;
       }
-      if (events.length > deps.maxBatchEvents) throw batchTooLarge(events.length, deps.maxBatchEvents);
-      return toBatchResponse(await reportAs(deps.ingest, deps.auth, caller, events));
     }),
   };
 }
