@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Decision } from './domain/decision.js';
 import type { EngineMetrics } from './engine/quota-engine.js';
 
@@ -9,43 +9,138 @@ export interface SidecarMetrics extends EngineMetrics {
   snapshots(count: number): void;
 }
 
+/**
+ * A Prometheus histogram counted in plain typed arrays: observe() is a short loop and two additions, with no label
+ * hashing or object per call (prom-client's observe() costs about as much as a lease-hit decision). Exposed to
+ * prom-client's registry as a metric of its own (`get()` in the shape prom-client's histograms give).
+ */
+export class LocalHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly upperBounds: readonly number[],
+    registry: Registry,
+  ) {
+    this.counts = new Float64Array(upperBounds.length);
+    registry.registerMetric(this as unknown as Metric);
+  }
+
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    const bounds = this.upperBounds;
+    for (let i = 0; i < bounds.length; i++) {
+      if (value <= bounds[i]) {
+        this.counts[i]++;
+        return;
+      }
+    }
+  }
+
+  get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> }> {
+    const bucket = `${this.name}_bucket`;
+    let cumulative = 0;
+    const values = this.upperBounds.map((le, i) => ({ metricName: bucket, labels: { le } as Record<string, string | number>, value: (cumulative += this.counts[i]) }));
+    values.push(
+      { metricName: bucket, labels: { le: '+Inf' }, value: this.count },
+      { metricName: `${this.name}_sum`, labels: {}, value: this.sum },
+      { metricName: `${this.name}_count`, labels: {}, value: this.count },
+    );
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+}
+
+/** Per-call counts kept in plain numbers, added to the prom-client counter when /metrics is scraped. */
+function deferredCounter(counter: Counter<string>, labelled: boolean): { add(label: string): void; flush(): void } {
+  const pending = new Map<string, number>();
+  let unlabelled = 0;
+  return {
+    add(label: string) {
+      if (!labelled) {
+        unlabelled++;
+        return;
+      }
+      pending.set(label, (pending.get(label) ?? 0) + 1);
+    },
+    flush() {
+      if (!labelled) {
+        if (unlabelled > 0) counter.inc(unlabelled);
+        unlabelled = 0;
+        return;
+      }
+      for (const [label, n] of pending) if (n > 0) counter.inc({ reason: label }, n);
+      pending.clear();
+    },
+  };
+}
+
 export function createSidecarMetrics(): SidecarMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tollgate_process_' });
-  const decisions = new Counter({ name: 'tollgate_decisions_total', help: 'Decisions by reason', labelNames: ['reason'] as const, registers: [registry] });
-  const latency = new Histogram({
-    name: 'tollgate_decision_seconds',
-    help: 'Time to decide, inside the sidecar (excludes gRPC transport)',
-    buckets: [0.00002, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  // Counted per decision in plain numbers, added to the exported counters on each scrape (collect()).
+  let decisionCounts: ReturnType<typeof deferredCounter> | undefined;
+  let degradedCounts: ReturnType<typeof deferredCounter> | undefined;
+  let leaseHitCounts: ReturnType<typeof deferredCounter> | undefined;
+  const decisions = new Counter({
+    name: 'tollgate_decisions_total',
+    help: 'Decisions by reason',
+    labelNames: ['reason'] as const,
     registers: [registry],
+    collect: () => decisionCounts?.flush(),
   });
+  decisionCounts = deferredCounter(decisions, true);
+  const latency = new LocalHistogram(
+    'tollgate_decision_seconds',
+    'Time to decide, inside the sidecar (excludes gRPC transport)',
+    [0.00002, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registry,
+  );
   const roundTrips = new Counter({ name: 'tollgate_redis_round_trips_total', help: 'Script calls and reads sent to Redis for decisions', registers: [registry] });
-  const redisLatency = new Histogram({
-    name: 'tollgate_redis_call_seconds',
-    help: 'Duration of Redis calls on the decision path, failures included',
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  const redisLatency = new LocalHistogram(
+    'tollgate_redis_call_seconds',
+    'Duration of Redis calls on the decision path, failures included',
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registry,
+  );
+  const leaseHits = new Counter({
+    name: 'tollgate_lease_hits_total',
+    help: 'Decisions served from a local token lease without Redis',
     registers: [registry],
+    collect: () => leaseHitCounts?.flush(),
   });
-  const leaseHits = new Counter({ name: 'tollgate_lease_hits_total', help: 'Decisions served from a local token lease without Redis', registers: [registry] });
-  const degraded = new Counter({ name: 'tollgate_degraded_decisions_total', help: 'Decisions made without Redis (store unreachable)', labelNames: ['reason'] as const, registers: [registry] });
+  leaseHitCounts = deferredCounter(leaseHits, false);
+  const degraded = new Counter({
+    name: 'tollgate_degraded_decisions_total',
+    help: 'Decisions made without Redis (store unreachable)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect: () => degradedCounts?.flush(),
+  });
+  degradedCounts = deferredCounter(degraded, true);
   const storeUp = new Gauge({ name: 'tollgate_store_up', help: '1 when Redis answers, 0 while decisions are degraded', registers: [registry] });
   const snapshots = new Gauge({ name: 'tollgate_snapshots', help: 'Tenants with an entitlement snapshot in memory', registers: [registry] });
   storeUp.set(1);
-  // Children are resolved once; labels() per call would cost a map lookup on the hot path.
-  const byReason = new Map<string, Counter.Internal>();
-  const reasonCounter = (reason: string) => {
-    let c = byReason.get(reason);
-    if (!c) byReason.set(reason, (c = decisions.labels(reason)));
-    return c;
-  };
+  const counts = { decisions: decisionCounts, degraded: degradedCounts, leaseHits: leaseHitCounts };
   return {
     registry,
     decided(decision: Decision, startedMs: number) {
-      reasonCounter(decision.reason).inc();
-      if (decision.degraded) degraded.labels(decision.reason).inc();
+      counts.decisions.add(decision.reason);
+      if (decision.degraded) counts.degraded.add(decision.reason);
       latency.observe((performance.now() - startedMs) / 1000);
     },
-    leaseHit: () => leaseHits.inc(),
+    leaseHit: () => counts.leaseHits.add(''),
     redisRoundTrip: (seconds) => {
       roundTrips.inc();
       redisLatency.observe(seconds);

@@ -134,3 +134,56 @@ describe('examples/tollgate.yaml', () => {
     expect(config.plans[0].features.map((f) => f.id)).toContain('api-calls');
   });
 });
+
+describe('decision metrics', () => {
+  it('LocalHistogram exposes what a prom-client Histogram with the same observations does', async () => {
+    const { Histogram, Registry } = await import('prom-client');
+    const { LocalHistogram } = await import('../../sidecar/src/metrics.js');
+    const buckets = [0.001, 0.01, 0.1];
+    const [a, b] = [new Registry(), new Registry()];
+    const reference = new Histogram({ name: 'h_seconds', help: 'help', buckets, registers: [a] });
+    const local = new LocalHistogram('h_seconds', 'help', buckets, b);
+    for (const v of [0.0005, 0.001, 0.002, 0.05, 0.5, 3]) {
+      reference.observe(v);
+      local.observe(v);
+    }
+    expect(await b.metrics()).toBe(await a.metrics());
+    local.reset();
+    expect(await b.metrics()).toMatch(/^h_seconds_count 0$/m);
+  });
+
+  it('counts per decision reach /metrics on the next scrape', async () => {
+    const { createSidecarMetrics } = await import('../../sidecar/src/metrics.js');
+    const m = createSidecarMetrics();
+    const d = { allowed: false, reason: 'RATE_LIMITED', degraded: true } as Parameters<typeof m.decided>[0];
+    m.decided(d, performance.now());
+    m.decided({ ...d, reason: 'OK', allowed: true, degraded: false }, performance.now());
+    m.leaseHit();
+    const first = await m.registry.metrics();
+    expect(first).toMatch(/^tollgate_decisions_total\{reason="RATE_LIMITED"\} 1$/m);
+    expect(first).toMatch(/^tollgate_decisions_total\{reason="OK"\} 1$/m);
+    expect(first).toMatch(/^tollgate_degraded_decisions_total\{reason="RATE_LIMITED"\} 1$/m);
+    expect(first).toMatch(/^tollgate_lease_hits_total 1$/m);
+    expect(first).toMatch(/^tollgate_decision_seconds_count 2$/m);
+    m.leaseHit();
+    expect(await m.registry.metrics()).toMatch(/^tollgate_lease_hits_total 2$/m);
+  });
+});
+
+describe('counts from the wire', () => {
+  it('requireCount reads decimal strings exactly and rejects the rest as before', async () => {
+    const { requireCount } = await import('../../sidecar/src/api/validate.js');
+    expect(requireCount('cost', '0')).toBe(0);
+    expect(requireCount('cost', '17')).toBe(17);
+    expect(requireCount('cost', '007')).toBe(7);
+    expect(requireCount('cost', '999999999999999')).toBe(999999999999999);
+    expect(requireCount('cost', '9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(requireCount('cost', undefined)).toBe(0);
+    expect(() => requireCount('cost', '9007199254740992')).toThrow(/too large/);
+    expect(() => requireCount('cost', '-1')).toThrow(/must not be negative/);
+    expect(() => requireCount('cost', '1.5')).toThrow(/not a whole number/);
+    expect(() => requireCount('cost', '')).toThrow(/not a whole number/);
+    expect(() => requireCount('estimate', '0', { positive: true })).toThrow(/greater than 0/);
+    expect(requireCount('estimate', '3', { positive: true })).toBe(3);
+  });
+});

@@ -40,7 +40,7 @@ export class CallerAuth {
   }
 
   identifyCall(call: { metadata: Metadata; getPeer(): string }): Caller {
-    const credential = credentialFrom((name) => call.metadata.get(name)[0]?.toString());
+    const credential = metadataCredential(call.metadata);
     if (!credential && this.settings.trustLocal && this.settings.listenersLocal) return LOCAL;
     return this.identify(credential, call.getPeer());
   }
@@ -90,6 +90,20 @@ export function credentialFrom(header: (name: string) => string | undefined): st
     return m ? m[1] : authorization;
   }
   return header('x-api-key') || undefined;
+}
+
+/**
+ * The credential of a gRPC call. Metadata.get() lower-cases and validates the key and allocates an empty array
+ * for a missing one, twice per call; grpc-js keeps received keys lower-cased in `internalRepr`, so when that map is
+ * there it is read directly (most calls carry neither header), else through get().
+ */
+function metadataCredential(metadata: Metadata): string | undefined {
+  const repr = (metadata as unknown as { internalRepr?: unknown }).internalRepr;
+  if (repr instanceof Map) {
+    if (!repr.has('authorization') && !repr.has('x-api-key')) return undefined;
+    return credentialFrom((name) => (repr.get(name) as unknown[] | undefined)?.[0]?.toString());
+  }
+  return credentialFrom((name) => metadata.get(name)[0]?.toString());
 }
 
 export function isLocalPeer(peer: string): boolean {

@@ -13,6 +13,19 @@ export function requireId(field: string, value: string | undefined): string {
 
 /** An int64 that arrived as a decimal string (proto-loader longs: String); exact up to 2^53-1. */
 export function requireCount(field: string, value: string | number | undefined, { positive = false } = {}): number {
+  // The hot path: a short run of decimal digits, read without a regular expression or a number-to-string round trip.
+  if (typeof value === 'string' && value.length > 0 && value.length < 16) {
+    let n = 0;
+    for (let i = 0; i < value.length; i++) {
+      const digit = value.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) {
+        n = -1;
+        break;
+      }
+      n = n * 10 + digit;
+    }
+    if (n > 0 || (n === 0 && !positive)) return n;
+  }
   const text = String(value ?? '0');
   if (!/^-?\d+$/.test(text)) throw invalidArgument(field, `"${text}" is not a whole number`);
   const n = Number(text);
