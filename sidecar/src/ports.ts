@@ -6,6 +6,7 @@ import type { TollgateConfig } from '../../common/config/schema.js';
 import type { Logger } from '../../common/log.js';
 import type { SnapshotSource } from '../../common/snapshot-cache.js';
 import type { CallerAuth } from './api/caller-auth.js';
+import type { DecisionSink } from './engine/key-state.js';
 import type { CheckInput, CommitResult, Decision, EntitlementDecision, Reservation, ReserveInput } from './domain/decision.js';
 
 /** The decision engine as the rest of the sidecar (gRPC, Envoy, usage) sees it. */
@@ -13,6 +14,12 @@ export interface Decider {
   check(input: CheckInput): Promise<Decision>;
   /** The same decision, returned synchronously when it needs no Redis call (lease hits, entitlement-only). */
   checkNow(input: CheckInput): Decision | Promise<Decision>;
+  /**
+   * The same decision without a Promise: returned when no Redis call is needed, else undefined and delivered later
+   * as `sink.decided(index, decision)` (CheckBatch answers a whole batch through one sink). Optional: callers fall
+   * back to checkNow. `started` is performance.now() when the check arrived.
+   */
+  decideInto?(input: CheckInput, sink: DecisionSink, index: number, started: number): Decision | undefined;
   checkEntitlement(tenantId: string, featureId: string): EntitlementDecision;
   reserve(input: ReserveInput): Promise<Reservation>;
   commit(tenantId: string, reservationId: string, actual: number): Promise<CommitResult>;

@@ -114,3 +114,64 @@ describe('two sidecar processes on one Redis', () => {
     }
   });
 });
+
+describe('CheckBatch on the decision path', () => {
+  const item = { tenantId: 'acme', featureId: 'f', cost: 1 };
+  const allowedIn = (r: { results: Array<{ decision?: { allowed: boolean } | null }> }) => r.results.filter((x) => x.decision?.allowed).length;
+
+  it('one batch of 1,000 items on one key admits exactly 200 with leases off', async () => {
+    const t = await startTestSidecar(testConfig({ ...catalog([feature]), sidecar: { leases: { ...leases, enabled: false } } }, redisUrl));
+    stops.push(t.stop);
+    const answer = await t.client.checkBatch({ items: Array.from({ length: 1000 }, () => item) });
+    expect(answer.results).toHaveLength(1000);
+    expect(allowedIn(answer)).toBe(200);
+    // In order: the first 200 items were admitted, every later one denied.
+    expect(answer.results.slice(0, 200).every((r) => r.decision?.allowed)).toBe(true);
+    expect(answer.results.slice(200).every((r) => r.decision?.reason === 'RATE_LIMITED')).toBe(true);
+  });
+
+  it('ten concurrent batches of 100 on one key admit at most 200 + the lease bound with leases on', async () => {
+    const t = await startTestSidecar(testConfig({ ...catalog([feature]), sidecar: { leases } }, redisUrl));
+    stops.push(t.stop);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => t.client.checkBatch({ items: Array.from({ length: 100 }, () => item) })));
+    const n = answers.reduce((sum, a) => sum + allowedIn(a), 0);
+    expect(n).toBeGreaterThanOrEqual(200 - leases.max_tokens);
+    expect(n).toBeLessThanOrEqual(200 + leases.max_tokens);
+  });
+
+  it('answers items decided from leases and items that waited on Redis each in its own slot', async () => {
+    const hot = { id: 'hot', rate_limit: { per_second: 100000, burst: 100000 } };
+    const cold = { id: 'cold', rate_limit: { per_hour: 1, burst: 3 } };
+    const t = await startTestSidecar(testConfig({ ...catalog([hot, cold, { id: 'plain' }]), sidecar: { leases } }, redisUrl));
+    stops.push(t.stop);
+    // Make `hot` hot: from now on its checks are served from a lease, synchronously.
+    for (let i = 0; i < 10; i++) await t.client.check({ tenantId: 'acme', featureId: 'hot', cost: 1 });
+    const metricsUrl = `http://${t.sidecar.httpAddress}/metrics`;
+    const hitsBefore = Number(/^tollgate_lease_hits_total (\d+)/m.exec(await (await fetch(metricsUrl)).text())?.[1]);
+    const items = [
+      { tenantId: 'acme', featureId: 'hot', cost: 1 },
+      { tenantId: 'acme', featureId: 'cold', cost: 1 },
+      { tenantId: 'acme', featureId: 'plain', cost: 1 },
+      { tenantId: 'acme', featureId: 'cold', cost: 2 },
+      { tenantId: 'acme', featureId: 'missing', cost: 1 },
+      { tenantId: 'acme', featureId: 'hot', cost: 1 },
+      { tenantId: 'acme', featureId: 'cold', cost: 1 },
+      { tenantId: 'acme', featureId: 'hot', cost: -1 },
+    ];
+    const { results } = await t.client.checkBatch({ items });
+    expect(results.map((r) => r.decision?.reason ?? `error:${r.error?.field}`)).toEqual([
+      'OK',
+      'OK',
+      'OK',
+      'OK',
+      'NOT_ENTITLED',
+      'OK',
+      'RATE_LIMITED',
+      'error:items[7].cost',
+    ]);
+    // The cold key's three items went to Redis in order: 1 + 2 of its burst of 3, then denied.
+    expect([results[1], results[3], results[6]].map((r) => Number(r.decision?.remaining))).toEqual([2, 0, 0]);
+    const metrics = await (await fetch(metricsUrl)).text();
+    expect(Number(/^tollgate_lease_hits_total (\d+)/m.exec(metrics)?.[1]) - hitsBefore).toBe(2);
+  });
+});

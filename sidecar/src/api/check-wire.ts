@@ -1,6 +1,7 @@
 import { Reader, Writer } from '../../../common/protowire.js';
 import type { CheckBatchRequest__Output } from '../../../proto/gen/tollgate/v1/CheckBatchRequest.js';
 import type { CheckRequest__Output } from '../../../proto/gen/tollgate/v1/CheckRequest.js';
+import type { CheckBatchItemResult } from '../../../proto/gen/tollgate/v1/CheckBatchItemResult.js';
 import type { CheckBatchResponse } from '../../../proto/gen/tollgate/v1/CheckBatchResponse.js';
 import type { CheckResponse } from '../../../proto/gen/tollgate/v1/CheckResponse.js';
 import type { Decision, Reason } from '../domain/decision.js';
@@ -51,20 +52,29 @@ export function encodeCheckResponse(response: CheckResponse): Buffer {
   return Buffer.from(writer.finish());
 }
 
-export function encodeCheckBatchResponse(response: CheckBatchResponse): Buffer {
+/**
+ * Each result is a CheckBatchItemResult ({decision} or {error}) or, as the sidecar's CheckBatch sends them, a
+ * Decision itself (one object less per item).
+ */
+export function encodeCheckBatchResponse(response: CheckBatchResponse | { results: Array<Decision | CheckBatchItemResult> }): Buffer {
   writer.pos = 0;
   for (const item of response.results ?? []) {
-    writer.nested((1 << 3) | 2, () => {
-      if (item.decision) writer.nested((1 << 3) | 2, () => writeDecision(writer, item.decision as Decision));
-      else if (item.error) {
-        const e = item.error;
+    const result = item as CheckBatchItemResult & Partial<Decision>;
+    if (result.error) {
+      const e = result.error;
+      writer.nested((1 << 3) | 2, () =>
         writer.nested((2 << 3) | 2, () => {
           uint(writer, 1, Number(e.code ?? 0));
           writer.string((2 << 3) | 2, e.message ?? '');
           writer.string((3 << 3) | 2, e.field ?? '');
-        });
-      }
-    });
+        }),
+      );
+    } else {
+      const decision = (result.decision ?? (result.reason !== undefined ? result : undefined)) as Decision | undefined;
+      writer.nested((1 << 3) | 2, () => {
+        if (decision) writer.nested((1 << 3) | 2, () => writeDecision(writer, decision));
+      });
+    }
   }
   return Buffer.from(writer.finish());
 }

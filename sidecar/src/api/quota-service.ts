@@ -1,4 +1,4 @@
-import { status, type ServiceDefinition } from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition } from '@grpc/grpc-js';
 import { decodeCheckBatchRequest, decodeCheckRequest, encodeCheckBatchResponse, encodeCheckResponse } from './check-wire.js';
 import type { CheckBatchItemResult } from '../../../proto/gen/tollgate/v1/CheckBatchItemResult.js';
 import type { CheckBatchRequest__Output } from '../../../proto/gen/tollgate/v1/CheckBatchRequest.js';
@@ -12,10 +12,11 @@ import type { ReleaseRequest__Output } from '../../../proto/gen/tollgate/v1/Rele
 import type { ReleaseResponse } from '../../../proto/gen/tollgate/v1/ReleaseResponse.js';
 import type { ReserveRequest__Output } from '../../../proto/gen/tollgate/v1/ReserveRequest.js';
 import type { ReserveResponse } from '../../../proto/gen/tollgate/v1/ReserveResponse.js';
-import { invalidArgument, ServerError } from '../../../common/grpc-errors.js';
+import { invalidArgument, ServerError, toServiceError } from '../../../common/grpc-errors.js';
 import type { CheckInput, Decision } from '../domain/decision.js';
 import type { Decider } from '../ports.js';
-import type { CallerAuth } from './caller-auth.js';
+import type { Caller, CallerAuth } from './caller-auth.js';
+import type { DecisionSink } from '../engine/key-state.js';
 import { unary } from './unary.js';
 import { requireCount, requireId } from './validate.js';
 
@@ -50,7 +51,62 @@ export function quotaServiceDefinition(generic: ServiceDefinition): ServiceDefin
   } as ServiceDefinition;
 }
 
+/** A batch item's error, computed again with the item's position in the field name (only for invalid items). */
+function itemError(item: CheckRequest__Output, i: number, caller: Caller, auth: CallerAuth): CheckBatchItemResult {
+  try {
+    const input = checkInput(item, `items[${i}].`);
+    auth.requireTenant(caller, input.tenantId, `items[${i}].tenant_id`);
+  } catch (err) {
+    const e = err as ServerError;
+    if (e instanceof ServerError) return { error: { code: e.code, message: e.details, field: e.field ?? '' } };
+  }
+  return { error: { code: status.INTERNAL, message: `items[${i}]: could not be checked`, field: '' } };
+}
+
+/**
+ * One CheckBatch call's answer: a slot per item, filled synchronously for items decided locally, and by the engine
+ * (as a DecisionSink) for items that waited on Redis. The response goes out when the last slot is filled, directly
+ * when none waited. Items are Decisions as they are (the encoder takes either shape, see check-wire.ts).
+ */
+class BatchAnswer implements DecisionSink {
+  readonly results: Array<Decision | CheckBatchItemResult>;
+  waiting = 0;
+  private open = true;
+  private done = false;
+
+  constructor(
+    size: number,
+    private readonly callback: sendUnaryData<CheckBatchResponse>,
+  ) {
+    this.results = new Array(size);
+  }
+
+  decided(index: number, decision: Decision): void {
+    this.results[index] = decision;
+    if (--this.waiting === 0 && !this.open) this.finish();
+  }
+
+  /** Every item has been submitted. */
+  sealed(): void {
+    this.open = false;
+    if (this.waiting === 0) this.finish();
+  }
+
+  fail(err: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.callback(toServiceError(err));
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.callback(null, this as unknown as CheckBatchResponse);
+  }
+}
+
 export function quotaServiceHandlers(decider: Decider, auth: CallerAuth): QuotaServiceHandlers {
+  const decideInto = decider.decideInto?.bind(decider);
   return {
     Check: unary((req: CheckRequest__Output, call): CheckResponse | Promise<CheckResponse> => {
       const caller = auth.identifyCall(call);
@@ -59,23 +115,38 @@ export function quotaServiceHandlers(decider: Decider, auth: CallerAuth): QuotaS
       return decider.checkNow(input);
     }),
 
-    CheckBatch: unary(async (req: CheckBatchRequest__Output, call): Promise<CheckBatchResponse> => {
-      const caller = auth.identifyCall(call);
-      if (req.items.length > MAX_BATCH_ITEMS) throw invalidArgument('items', `has ${req.items.length} entries; at most ${MAX_BATCH_ITEMS} are allowed`);
-      const results = req.items.map((item, i): Promise<CheckBatchItemResult> | CheckBatchItemResult => {
+    CheckBatch: (call: ServerUnaryCall<CheckBatchRequest__Output, CheckBatchResponse>, callback: sendUnaryData<CheckBatchResponse>): void => {
+      const started = performance.now();
+      let caller: Caller;
+      const items = call.request.items;
+      try {
+        caller = auth.identifyCall(call);
+        if (items.length > MAX_BATCH_ITEMS) throw invalidArgument('items', `has ${items.length} entries; at most ${MAX_BATCH_ITEMS} are allowed`);
+      } catch (err) {
+        callback(toServiceError(err));
+        return;
+      }
+      const answer = new BatchAnswer(items.length, callback);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
         let input: CheckInput;
         try {
-          input = checkInput(item, `items[${i}].`);
-          auth.requireTenant(caller, input.tenantId, `items[${i}].tenant_id`);
-        } catch (err) {
-          const e = err as ServerError;
-          return { error: { code: e.code, message: e.details, field: e.field ?? '' } };
+          input = checkInput(item);
+          const denied = auth.tenantDenied(caller, input.tenantId, 'tenant_id');
+          if (denied) throw denied;
+        } catch {
+          answer.results[i] = itemError(item, i, caller, auth);
+          continue;
         }
-        const d = decider.checkNow(input);
-        return d instanceof Promise ? d.then((decision) => ({ decision })) : { decision: d };
-      });
-      return { results: await Promise.all(results) };
-    }),
+        const d = decideInto ? decideInto(input, answer, i, started) : decider.checkNow(input);
+        if (d === undefined) answer.waiting++;
+        else if (d instanceof Promise) {
+          answer.waiting++;
+          d.then((decision) => answer.decided(i, decision), (err: unknown) => answer.fail(err));
+        } else answer.results[i] = d;
+      }
+      answer.sealed();
+    },
 
     Reserve: unary(async (req: ReserveRequest__Output, call): Promise<ReserveResponse> => {
       const caller = auth.identifyCall(call);

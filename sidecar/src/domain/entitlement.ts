@@ -7,9 +7,15 @@ export type EntitlementResult =
 
 /** The part of a decision that needs no counter: is the tenant known, in good standing, and entitled? */
 export function resolveEntitlement(snapshot: EntitlementSnapshot | undefined, featureId: string): EntitlementResult {
-  if (!snapshot) return { ok: false, reason: 'UNKNOWN_TENANT' };
-  if (!isActiveStatus(snapshot.status)) return { ok: false, reason: 'SUBSCRIPTION_INACTIVE', snapshot };
-  const feature = snapshot.features[featureId];
-  if (!feature) return { ok: false, reason: 'NOT_ENTITLED', snapshot };
-  return { ok: true, snapshot, feature };
+  const denied = entitlementDenial(snapshot, featureId);
+  if (denied) return { ok: false, reason: denied, snapshot };
+  return { ok: true, snapshot: snapshot!, feature: snapshot!.features[featureId]! };
+}
+
+/** Why a check is refused before any counter, or undefined when the tenant is entitled (allocates nothing). */
+export function entitlementDenial(snapshot: EntitlementSnapshot | undefined, featureId: string): Reason | undefined {
+  if (!snapshot) return 'UNKNOWN_TENANT';
+  if (!isActiveStatus(snapshot.status)) return 'SUBSCRIPTION_INACTIVE';
+  if (!snapshot.features[featureId]) return 'NOT_ENTITLED';
+  return undefined;
 }

@@ -15,13 +15,26 @@ export interface Lease {
   periodId: string;
 }
 
+/** Receives the decisions that had to wait for the store; `index` is the caller's own (a batch item's position). */
+export interface DecisionSink {
+  decided(index: number, decision: Decision): void;
+}
+
+/** A check waiting for its key's next script call. No closure per check: the sink and index say where it goes. */
 export interface PendingCheck extends CheckOp {
-  resolve: (decision: Decision) => void;
-  reject: (err: unknown) => void;
+  sink: DecisionSink;
+  index: number;
+  /** performance.now() when the check arrived, for the decision-latency metric. */
+  started: number;
 }
 
 /** Per (tenant, feature) local state: the lease, checks waiting for the in-flight script call, and hotness. */
 export class KeyState {
+  constructor(
+    readonly tenantId: string,
+    readonly featureId: string,
+  ) {}
+
   lease?: Lease;
   pending: PendingCheck[] = [];
   inFlight = false;

@@ -1,13 +1,13 @@
 import type { SidecarConfig } from '../../../common/config/schema.js';
 import type { EntitlementSnapshot, FeatureEntitlement } from '../../../common/snapshot.js';
 import { emptyDecision, type CheckInput, type CommitResult, type Decision, type EntitlementDecision, type Reservation, type ReserveInput } from '../domain/decision.js';
-import { resolveEntitlement } from '../domain/entitlement.js';
+import { entitlementDenial, resolveEntitlement } from '../domain/entitlement.js';
 import { limitTarget } from '../domain/limit-target.js';
 import { respond } from '../domain/respond.js';
 import { Outcome } from '../domain/token-bucket.js';
 import type { Decider, SnapshotSource } from '../ports.js';
 import type { ApplyResult, BucketStore, LimitTarget } from './bucket-store.js';
-import { KeyState, type PendingCheck } from './key-state.js';
+import { KeyState, type DecisionSink, type PendingCheck } from './key-state.js';
 import type { MemoryBucketStore } from '../adapters/memory-bucket-store.js';
 import type { StoreHealth } from './store-health.js';
 import { Reservations } from './reservations.js';
@@ -37,7 +37,8 @@ export interface EngineDeps {
  * spent locally was taken from it first.
  */
 export class QuotaEngine implements Decider {
-  private readonly keys = new Map<string, KeyState>();
+  /** tenant → feature → state: two lookups of the request's own strings, no key string built per check. */
+  private readonly keys = new Map<string, Map<string, KeyState>>();
   private readonly degradedTargets = new Map<string, { target: LimitTarget; seeded: number }>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly nowMs: () => number;
@@ -64,35 +65,64 @@ export class QuotaEngine implements Decider {
 
   /** A decision, synchronously when no Redis call is needed (entitlement-only, lease hits): the hot path. */
   checkNow(input: CheckInput): Decision | Promise<Decision> {
-    const started = performance.now();
-    const decision = this.decide(input);
-    if (decision instanceof Promise) {
-      return decision.then((d) => {
-        this.deps.metrics.decided(d, started);
-        return d;
-      });
+    const waiting = new AwaitedDecision();
+    return this.decideInto(input, waiting, 0, performance.now()) ?? waiting.promise();
+  }
+
+  /**
+   * The decision for `input`, returned when it needs no Redis call (entitlement-only, lease hits, the common case);
+   * otherwise undefined, and `sink.decided(index, …)` receives it once the key's script call answers. No Promise or
+   * closure per check: CheckBatch answers a whole batch through one sink. `started` is performance.now() at arrival.
+   */
+  decideInto(input: CheckInput, sink: DecisionSink, index: number, started: number): Decision | undefined {
+    const snapshot = this.deps.snapshots.get(input.tenantId);
+    const denied = entitlementDenial(snapshot, input.featureId);
+    if (denied) return this.decided(emptyDecision(false, denied, snapshot?.version ?? 0), started);
+    const feature = snapshot!.features[input.featureId]!;
+    if (input.cost === 0 || (!feature.rate_limit && !feature.quota)) return this.decided(this.shadowed(emptyDecision(true, 'OK', snapshot!.version), feature), started);
+
+    const now = this.nowMs();
+    const state = this.keyState(input.tenantId, input.featureId);
+    const target = this.cachedTarget(state, snapshot!, input.featureId, feature, now);
+    const version = snapshot!.version;
+    const leases = this.deps.settings.leases;
+    const demand = state.touch(now, leases.ttl_ms);
+
+    const fromLease = this.spendLease(state, target, input.cost, input.dryRun, version, now);
+    if (fromLease) {
+      if (this.shouldTopUp(state, now)) void this.topUp(state, target, feature, version);
+      return this.decided(this.shadowed(fromLease, feature), started);
     }
+    if (!this.deps.health.up) {
+      void this.degraded(target, feature, input, version, state).then((d) => sink.decided(index, this.decided(this.shadowed(d, feature), started)));
+      return undefined;
+    }
+    state.pending.push({ cost: input.cost, dryRun: input.dryRun, sink, index, started });
+    if (!state.inFlight || !this.deps.settings.coalesce) void this.flush(state, target, feature, version, demand);
+    return undefined;
+  }
+
+  private decided(decision: Decision, started: number): Decision {
     this.deps.metrics.decided(decision, started);
     return decision;
   }
 
-  private decide(input: CheckInput): Decision | Promise<Decision> {
-    const e = resolveEntitlement(this.deps.snapshots.get(input.tenantId), input.featureId);
-    if (!e.ok) return emptyDecision(false, e.reason, e.snapshot?.version ?? 0);
-    const { snapshot, feature } = e;
-    if (input.cost === 0 || (!feature.rate_limit && !feature.quota)) return emptyDecision(true, 'OK', snapshot.version);
-
-    const now = this.nowMs();
-    const key = `${input.tenantId}\u0000${input.featureId}`;
-    let state = this.keys.get(key);
-    if (!state) {
-      state = new KeyState();
-      this.keys.set(key, state);
-    }
-    const target = this.cachedTarget(state, snapshot, input.featureId, feature, now);
-    const decision = this.decideCounted(state, target, feature, input, snapshot.version, now);
-    if (feature.shadow) return Promise.resolve(decision).then((d) => ({ ...d, shadow: true }));
+  /** A feature in shadow mode: the decision is recorded as made, and flagged so the caller allows. */
+  private shadowed(decision: Decision, feature: FeatureEntitlement): Decision {
+    if (feature.shadow) decision.shadow = true;
     return decision;
+  }
+
+  private keyState(tenantId: string, featureId: string): KeyState {
+    let byFeature = this.keys.get(tenantId);
+    if (!byFeature) this.keys.set(tenantId, (byFeature = new Map()));
+    let state = byFeature.get(featureId);
+    if (!state) byFeature.set(featureId, (state = new KeyState(tenantId, featureId)));
+    return state;
+  }
+
+  private *states(): IterableIterator<KeyState> {
+    for (const byFeature of this.keys.values()) yield* byFeature.values();
   }
 
   /** The key's limits, recomputed only when its snapshot changes or its quota period ends. */
@@ -105,38 +135,24 @@ export class QuotaEngine implements Decider {
     return target;
   }
 
-  private decideCounted(state: KeyState, target: LimitTarget, feature: FeatureEntitlement, input: CheckInput, version: number, now: number): Decision | Promise<Decision> {
-    const leases = this.deps.settings.leases;
-    const demand = state.touch(now, leases.ttl_ms);
-
-    const fromLease = this.spendLease(state, target, input, version, now);
-    if (fromLease) {
-      if (this.shouldTopUp(state, now)) void this.topUp(state, target, feature, version);
-      return fromLease;
-    }
-    if (!this.deps.health.up) return this.degraded(target, feature, input, version, state);
-
-    return new Promise<Decision>((resolve, reject) => {
-      state.pending.push({ cost: input.cost, dryRun: input.dryRun, resolve, reject });
-      if (!state.inFlight || !this.deps.settings.coalesce) void this.flush(state, target, feature, version, demand);
-    });
-  }
-
-  private spendLease(state: KeyState, target: LimitTarget, input: CheckInput, version: number, now: number): Decision | undefined {
+  private spendLease(state: KeyState, target: LimitTarget, cost: number, dryRun: boolean, version: number, now: number): Decision | undefined {
     const lease = state.lease;
-    if (!lease || lease.expiresAtMs <= now || lease.tokens < input.cost || !target.rate) return undefined;
+    if (!lease || lease.expiresAtMs <= now || lease.tokens < cost || !target.rate) return undefined;
     if (target.quota && lease.periodId !== target.quota.period.id) return undefined;
-    if (!input.dryRun) lease.tokens -= input.cost;
+    if (!dryRun) lease.tokens -= cost;
     this.deps.metrics.leaseHit();
     const consumed = lease.granted - lease.tokens;
     const used = lease.baseUsed + consumed;
     const overage = target.quota && !target.quota.hard && used > target.quota.limit;
     const outcome = overage ? Outcome.AllowedOverage : Outcome.Allowed;
-    const d = respond(target, outcome, lease.baseTokens + lease.tokens * target.rate.interval_us, used, input.cost, now, version);
-    return d;
+    return respond(target, outcome, lease.baseTokens + lease.tokens * target.rate.interval_us, used, cost, now, version);
   }
 
-  /** A lease down to a quarter is refilled in the background, so hot keys never wait on Redis. */
+  /**
+   * A lease down to a quarter is refilled in the background, so hot keys rarely wait on Redis. (Refilling earlier
+   * would help only keys that drain a whole lease within one round trip, and those wait whatever the threshold;
+   * each refill takes `max_tokens` minus what is left, so an earlier one means more round trips per decision.)
+   */
   private shouldTopUp(state: KeyState, now: number): boolean {
     const lease = state.lease;
     return !!lease && !state.inFlight && this.deps.health.up && lease.tokens * 4 < lease.granted && lease.expiresAtMs - now > 0;
@@ -176,7 +192,6 @@ export class QuotaEngine implements Decider {
     const batch = this.deps.settings.coalesce ? state.pending.splice(0) : state.pending.splice(0, 1);
     if (batch.length === 0) return;
     state.inFlight = true;
-    const now = this.nowMs();
     const periodId = target.quota?.period.id ?? '-';
     // Reaching the store means the lease (if any) could not serve: its leftovers go back and a hot key takes a new one.
     const refund = state.takeLease(periodId);
@@ -189,7 +204,7 @@ export class QuotaEngine implements Decider {
       state.inFlight = false;
       this.deps.onStoreError?.(err);
       this.deps.health.reportFailure(err);
-      for (const p of batch) p.resolve(await this.degraded(target, feature, p, version, state));
+      for (const p of batch) p.sink.decided(p.index, this.decided(this.shadowed(await this.degraded(target, feature, p, version, state), feature), p.started));
       this.drain(state, target, feature, version);
       return;
     }
@@ -197,10 +212,11 @@ export class QuotaEngine implements Decider {
     this.deps.health.reportSuccess();
     state.lastUsed = result.used;
     const after = this.nowMs();
-    batch.forEach((p, i) => {
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i];
       const op = result.ops[i];
-      p.resolve(respond(target, op.outcome, op.tokens, op.used, p.cost, after, version));
-    });
+      p.sink.decided(p.index, this.decided(this.shadowed(respond(target, op.outcome, op.tokens, op.used, p.cost, after, version), feature), p.started));
+    }
     if (result.leased > 0) {
       state.lease = {
         tokens: result.leased,
@@ -220,8 +236,8 @@ export class QuotaEngine implements Decider {
     const now = this.nowMs();
     const rest: PendingCheck[] = [];
     for (const p of state.pending) {
-      const d = this.spendLease(state, target, { tenantId: target.tenantId, featureId: target.featureId, cost: p.cost, dryRun: p.dryRun }, version, now);
-      if (d) p.resolve(d);
+      const d = this.spendLease(state, target, p.cost, p.dryRun, version, now);
+      if (d) p.sink.decided(p.index, this.decided(this.shadowed(d, feature), p.started));
       else rest.push(p);
     }
     state.pending = rest;
@@ -258,34 +274,40 @@ export class QuotaEngine implements Decider {
   private returnExpiredLeases(): void {
     if (!this.deps.health.up) return;
     const now = this.nowMs();
-    for (const [key, state] of this.keys) {
-      if (state.inFlight) continue;
-      if (state.lease && state.lease.expiresAtMs <= now) {
-        const [tenantId, featureId] = key.split('\u0000');
-        const snapshot = this.deps.snapshots.get(tenantId);
-        const feature = snapshot?.features[featureId];
-        if (!snapshot || !feature) {
-          state.lease = undefined;
-          continue;
+    for (const [tenantId, byFeature] of this.keys) {
+      for (const [featureId, state] of byFeature) {
+        if (state.inFlight) continue;
+        if (state.lease && state.lease.expiresAtMs <= now) {
+          this.returnExpiredLease(state, now);
+        } else if (!state.lease && state.pending.length === 0 && now - state.lastSeenMs > 60_000) {
+          byFeature.delete(featureId);
+          if (byFeature.size === 0) this.keys.delete(tenantId);
         }
-        const target = this.target(snapshot, featureId, feature, now);
-        const refund = state.takeExpiredLease(now, target.quota?.period.id ?? '-');
-        if (refund.tokens === 0) continue;
-        state.inFlight = true;
-        this.deps.store
-          .apply(target, { ops: [], refundTokens: refund.tokens, refundQuota: refund.quota, leaseWant: 0 })
-          .catch((err) => {
-            this.deps.onStoreError?.(err);
-            this.deps.health.reportFailure(err);
-          })
-          .finally(() => {
-            state.inFlight = false;
-            this.drain(state, target, feature, snapshot.version);
-          });
-      } else if (!state.lease && state.pending.length === 0 && !state.inFlight && now - state.lastSeenMs > 60_000) {
-        this.keys.delete(key);
       }
     }
+  }
+
+  private returnExpiredLease(state: KeyState, now: number): void {
+    const snapshot = this.deps.snapshots.get(state.tenantId);
+    const feature = snapshot?.features[state.featureId];
+    if (!snapshot || !feature) {
+      state.lease = undefined;
+      return;
+    }
+    const target = this.target(snapshot, state.featureId, feature, now);
+    const refund = state.takeExpiredLease(now, target.quota?.period.id ?? '-');
+    if (refund.tokens === 0) return;
+    state.inFlight = true;
+    this.deps.store
+      .apply(target, { ops: [], refundTokens: refund.tokens, refundQuota: refund.quota, leaseWant: 0 })
+      .catch((err) => {
+        this.deps.onStoreError?.(err);
+        this.deps.health.reportFailure(err);
+      })
+      .finally(() => {
+        state.inFlight = false;
+        this.drain(state, target, feature, snapshot.version);
+      });
   }
 
   /** Gives every outstanding lease back to the store (graceful shutdown). */
@@ -293,15 +315,14 @@ export class QuotaEngine implements Decider {
     clearInterval(this.sweeper);
     const now = this.nowMs();
     const returns: Promise<unknown>[] = [];
-    for (const [key, state] of this.keys) {
+    for (const state of this.states()) {
       const lease = state.lease;
       if (!lease || lease.tokens === 0) continue;
       state.lease = undefined;
-      const [tenantId, featureId] = key.split('\u0000');
-      const snapshot = this.deps.snapshots.get(tenantId);
-      const feature = snapshot?.features[featureId];
+      const snapshot = this.deps.snapshots.get(state.tenantId);
+      const feature = snapshot?.features[state.featureId];
       if (!snapshot || !feature) continue;
-      const target = this.target(snapshot, featureId, feature, now);
+      const target = this.target(snapshot, state.featureId, feature, now);
       const sameperiod = lease.periodId === (target.quota?.period.id ?? '-');
       returns.push(
         this.deps.store.apply(target, { ops: [], refundTokens: lease.tokens, refundQuota: sameperiod && target.quota ? lease.tokens : 0, leaseWant: 0 }).catch(() => undefined),
@@ -329,12 +350,27 @@ export class QuotaEngine implements Decider {
   /** Whole tokens this sidecar holds in leases (for tests and metrics). */
   leasedTokens(): number {
     let n = 0;
-    for (const s of this.keys.values()) n += s.lease?.tokens ?? 0;
+    for (const s of this.states()) n += s.lease?.tokens ?? 0;
     return n;
   }
 
   stop(): void {
     clearInterval(this.sweeper);
+  }
+}
+
+/** Turns the one decision a Check may wait for into a Promise; allocated per Check, the Promise only when it waits. */
+class AwaitedDecision implements DecisionSink {
+  private resolve?: (decision: Decision) => void;
+  private result?: Decision;
+
+  decided(_index: number, decision: Decision): void {
+    if (this.resolve) this.resolve(decision);
+    else this.result = decision;
+  }
+
+  promise(): Promise<Decision> {
+    return this.result ? Promise.resolve(this.result) : new Promise((resolve) => (this.resolve = resolve));
   }
 }
 
