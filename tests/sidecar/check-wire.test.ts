@@ -60,6 +60,19 @@ describe('direct Check response encoders', () => {
     expect(direct.results).toHaveLength(1000);
     expect(direct.results[999].decision?.remaining).toBe('999');
   });
+
+  it('CheckBatch: Decisions given as items directly, long and unicode error texts, extreme values', () => {
+    const extreme = { ...full, limit: Number.MAX_SAFE_INTEGER, remaining: Number.MAX_SAFE_INTEGER, resetAfterMs: Number.MAX_SAFE_INTEGER, retryAfterMs: Number.MAX_SAFE_INTEGER, quotaLimit: Number.MAX_SAFE_INTEGER, quotaRemaining: Number.MAX_SAFE_INTEGER, snapshotVersion: Number.MAX_SAFE_INTEGER, reason: 'STORE_UNAVAILABLE' as const };
+    const longError = { error: { code: 7, message: `items[12].tenant_id: this API key belongs to another tenant and cannot act for "${'ü'.repeat(200)}"`, field: 'items[12].tenant_id' } };
+    const asItems = { results: [{ decision: full }, longError, { decision: extreme }, { decision: emptyDecision(false, 'UNKNOWN_TENANT') }, { error: { code: 0, message: '', field: '' } }] };
+    const reference = generic.CheckBatch.responseDeserialize(generic.CheckBatch.responseSerialize(asItems));
+    expect(generic.CheckBatch.responseDeserialize(encodeCheckBatchResponse(asItems))).toEqual(reference);
+    // The sidecar's own shape: the Decision itself as the item.
+    const direct = { results: [full, longError, extreme, emptyDecision(false, 'UNKNOWN_TENANT'), { error: { code: 0, message: '', field: '' } }] };
+    expect(generic.CheckBatch.responseDeserialize(encodeCheckBatchResponse(direct))).toEqual(reference);
+    // Encoding into the shared buffer leaves no trace in the next message.
+    expect(generic.Check.responseDeserialize(encodeCheckResponse(full))).toEqual(generic.Check.responseDeserialize(generic.Check.responseSerialize(full)));
+  });
 });
 
 describe('direct Check request decoders', () => {
@@ -83,6 +96,21 @@ describe('direct Check request decoders', () => {
     // A field this version does not know (number 9, varint) is skipped, as protobuf requires.
     const withUnknown = Buffer.concat([Buffer.from([0x48, 0x05]), bytes]);
     expect(decodeCheckBatchRequest(withUnknown).items).toHaveLength(3);
+  });
+
+  it('ids decode to the same strings every time, ASCII ones shared, others decoded as usual', () => {
+    const ids = ['t000', 'f0', 't000x', 'x'.repeat(64), 'y'.repeat(65), 'ténant', 'ƒ', 't001', 'f1'];
+    for (let round = 0; round < 3; round++) {
+      for (const tenantId of ids) {
+        const bytes = generic.Check.requestSerialize({ tenantId, featureId: `${tenantId}-f`, cost: 1 });
+        expect(decodeCheckRequest(bytes)).toEqual(generic.Check.requestDeserialize(bytes));
+      }
+    }
+    // Many distinct ids (more than the table holds) still decode exactly.
+    for (let i = 0; i < 10_000; i++) {
+      const bytes = generic.Check.requestSerialize({ tenantId: `tenant-${i}`, featureId: `f${i % 7}`, cost: i });
+      expect(decodeCheckRequest(bytes)).toEqual(generic.Check.requestDeserialize(bytes));
+    }
   });
 
   it('refuses truncated input', () => {

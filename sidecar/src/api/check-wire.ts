@@ -29,27 +29,102 @@ function uint(w: Writer, field: number, value: number): void {
   w.varint(value);
 }
 
-function writeDecision(w: Writer, d: Decision): void {
-  if (d.allowed) uint(w, 1, 1);
-  uint(w, 2, REASON_NUMBERS[d.reason]);
-  uint(w, 3, d.limit);
-  uint(w, 4, d.remaining);
-  uint(w, 5, d.resetAfterMs);
-  uint(w, 6, d.retryAfterMs);
-  if (d.overage) uint(w, 7, 1);
-  if (d.degraded) uint(w, 8, 1);
-  uint(w, 9, d.quotaLimit);
-  uint(w, 10, d.quotaRemaining);
-  uint(w, 11, d.snapshotVersion);
+const writer = new Writer();
+
+// Responses: a dedicated output buffer. A Decision is at most 11 fields of at most 11 bytes, so a batch item's two
+// length prefixes are one byte each and are written in place (no closure per item, no moving bytes afterwards).
+let out = Buffer.allocUnsafe(64 * 1024);
+let at = 0;
+
+function room(bytes: number): void {
+  if (at + bytes <= out.length) return;
+  const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + bytes));
+  out.copy(bigger, 0, 0, at);
+  out = bigger;
 }
 
-const writer = new Writer();
+/** As Writer.varint: negative numbers as ten-byte two's complement. */
+function putVarint(value: number): void {
+  let v = value;
+  if (v < 0) {
+    let big = BigInt.asUintN(64, BigInt(v));
+    while (big >= 0x80n) {
+      out[at++] = Number(big & 0x7fn) | 0x80;
+      big >>= 7n;
+    }
+    out[at++] = Number(big);
+    return;
+  }
+  while (v >= 0x80) {
+    out[at++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out[at++] = v;
+}
+
+function putUint(field: number, value: number): void {
+  if (!value) return;
+  out[at++] = field << 3;
+  putVarint(value);
+}
+
+function putDecision(d: Decision): void {
+  room(128);
+  if (d.allowed) putUint(1, 1);
+  putUint(2, REASON_NUMBERS[d.reason]);
+  putUint(3, d.limit);
+  putUint(4, d.remaining);
+  putUint(5, d.resetAfterMs);
+  putUint(6, d.retryAfterMs);
+  if (d.overage) putUint(7, 1);
+  if (d.degraded) putUint(8, 1);
+  putUint(9, d.quotaLimit);
+  putUint(10, d.quotaRemaining);
+  putUint(11, d.snapshotVersion);
+}
+
+function varintSize(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 128)) n++;
+  return n;
+}
+
+function putString(field: number, value: string): void {
+  if (!value) return;
+  const bytes = Buffer.byteLength(value);
+  room(bytes + 10);
+  out[at++] = (field << 3) | 2;
+  putVarint(bytes);
+  at += out.write(value, at, 'utf8');
+}
+
+function putItemError(e: { code?: number | string | null; message?: string | null; field?: string | null }): void {
+  const code = Number(e.code ?? 0);
+  const message = e.message ?? '';
+  const field = e.field ?? '';
+  const sized = (s: string) => (s ? 1 + varintSize(Buffer.byteLength(s)) + Buffer.byteLength(s) : 0);
+  const body = (code > 0 ? 1 + varintSize(code) : 0) + sized(message) + sized(field);
+  room(body + 24);
+  out[at++] = (1 << 3) | 2;
+  putVarint(1 + varintSize(body) + body);
+  out[at++] = (2 << 3) | 2;
+  putVarint(body);
+  if (code > 0) putUint(1, code);
+  putString(2, message);
+  putString(3, field);
+}
+
+function written(): Buffer {
+  const message = Buffer.allocUnsafe(at);
+  out.copy(message, 0, 0, at);
+  return message;
+}
 
 /** Serializes what the Check handler returns: always a Decision (see quota-service.ts). */
 export function encodeCheckResponse(response: CheckResponse): Buffer {
-  writer.pos = 0;
-  writeDecision(writer, response as Decision);
-  return Buffer.from(writer.finish());
+  at = 0;
+  putDecision(response as Decision);
+  return written();
 }
 
 /**
@@ -57,26 +132,65 @@ export function encodeCheckResponse(response: CheckResponse): Buffer {
  * Decision itself (one object less per item).
  */
 export function encodeCheckBatchResponse(response: CheckBatchResponse | { results: Array<Decision | CheckBatchItemResult> }): Buffer {
-  writer.pos = 0;
+  at = 0;
   for (const item of response.results ?? []) {
     const result = item as CheckBatchItemResult & Partial<Decision>;
     if (result.error) {
-      const e = result.error;
-      writer.nested((1 << 3) | 2, () =>
-        writer.nested((2 << 3) | 2, () => {
-          uint(writer, 1, Number(e.code ?? 0));
-          writer.string((2 << 3) | 2, e.message ?? '');
-          writer.string((3 << 3) | 2, e.field ?? '');
-        }),
-      );
-    } else {
-      const decision = (result.decision ?? (result.reason !== undefined ? result : undefined)) as Decision | undefined;
-      writer.nested((1 << 3) | 2, () => {
-        if (decision) writer.nested((1 << 3) | 2, () => writeDecision(writer, decision));
-      });
+      putItemError(result.error);
+      continue;
     }
+    const decision = (result.decision ?? (result.reason !== undefined ? result : undefined)) as Decision | undefined;
+    room(132);
+    out[at++] = (1 << 3) | 2;
+    if (!decision) {
+      out[at++] = 0;
+      continue;
+    }
+    const itemLengthAt = at++;
+    out[at++] = (1 << 3) | 2;
+    const decisionLengthAt = at++;
+    putDecision(decision);
+    const length = at - decisionLengthAt - 1;
+    out[decisionLengthAt] = length;
+    out[itemLengthAt] = length + 2;
   }
-  return Buffer.from(writer.finish());
+  return written();
+}
+
+/**
+ * Tenant and feature ids repeat from call to call: a small table keeps one string per distinct id, so decoding an
+ * id is a hash of its bytes and a compare instead of a new string (and Map lookups on it reuse its cached hash).
+ * Only short ASCII ids are kept; anything else is decoded as usual.
+ */
+const INTERNED_SLOTS = 4096;
+const interned: Array<string | undefined> = new Array(INTERNED_SLOTS);
+
+function idString(r: Reader): string {
+  const [start, end] = r.delimited();
+  const buf = r.buf;
+  const length = end - start;
+  if (length > 64) return buf.toString('utf8', start, end);
+  let hash = 0x811c9dc5 ^ length;
+  for (let i = start; i < end; i++) {
+    const byte = buf[i];
+    if (byte >= 0x80) return buf.toString('utf8', start, end);
+    hash = Math.imul(hash ^ byte, 16777619);
+  }
+  const slot = (hash >>> 0) & (INTERNED_SLOTS - 1);
+  const known = interned[slot];
+  if (known !== undefined && known.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (known.charCodeAt(i) !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return known;
+  }
+  const value = buf.toString('latin1', start, end);
+  interned[slot] = value;
+  return value;
 }
 
 function readCheckRequest(r: Reader, end: number): CheckRequest__Output {
@@ -84,8 +198,8 @@ function readCheckRequest(r: Reader, end: number): CheckRequest__Output {
   while (r.pos < end) {
     const key = r.varint();
     const field = key >>> 3;
-    if (field === 1 && (key & 7) === 2) request.tenantId = r.string();
-    else if (field === 2 && (key & 7) === 2) request.featureId = r.string();
+    if (field === 1 && (key & 7) === 2) request.tenantId = idString(r);
+    else if (field === 2 && (key & 7) === 2) request.featureId = idString(r);
     else if (field === 3 && (key & 7) === 0) request.cost = r.int64String();
     else if (field === 4 && (key & 7) === 0) request.dryRun = r.varint() !== 0;
     else r.skip(key & 7);
