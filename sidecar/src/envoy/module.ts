@@ -1,6 +1,8 @@
 import type { SidecarModule } from '../ports.js';
 import { authorizationCheck } from './api/authorization.js';
+import { envoyCheckRequestDecoder } from './api/authz-request-wire.js';
 import { encodeEnvoyCheckResponse } from './api/authz-wire.js';
+import { credentialHeaders } from './domain/credentials.js';
 import { envoyMetrics } from './api/metrics.js';
 import { shouldRateLimit } from './api/rate-limit.js';
 import { authorizationService, rateLimitService } from './proto.js';
@@ -15,7 +17,11 @@ export function envoyModule(): SidecarModule {
     async start(ctx, server) {
       const metrics = envoyMetrics(ctx.metrics);
       const authz = authorizationService();
-      server.addService({ ...authz, Check: { ...authz.Check, responseSerialize: encodeEnvoyCheckResponse } }, { Check: authorizationCheck(ctx, metrics) });
+      const decodeRequest = envoyCheckRequestDecoder(credentialHeaders(ctx.config.edge.envoy.tenant_header));
+      server.addService(
+        { ...authz, Check: { ...authz.Check, requestDeserialize: decodeRequest, responseSerialize: encodeEnvoyCheckResponse } },
+        { Check: authorizationCheck(ctx, metrics) },
+      );
       server.addService(rateLimitService(), { ShouldRateLimit: shouldRateLimit(ctx, metrics) });
     },
     async stop() {},

@@ -4,14 +4,15 @@ import type { SidecarContext } from '../../ports.js';
 import { checkResponseOf, deniedCheckResponse, planAuthz, type AuthzRequest, type EnvoyCheckResponse } from '../domain/authz.js';
 import type { EnvoyMetrics } from './metrics.js';
 
-/** The parts of envoy.service.auth.v3.CheckRequest read here (proto-loader object form, camelCase). */
-interface CheckRequestObject {
+/** The parts of envoy.service.auth.v3.CheckRequest ext_authz reads (proto-loader object form, camelCase). */
+export interface CheckRequestObject {
   attributes?: {
     request?: { http?: { method?: string; path?: string; headers?: Record<string, string>; headerMap?: { headers?: Array<{ key: string; value?: string; rawValue?: Buffer }> } } };
     contextExtensions?: Record<string, string>;
   };
 }
 
+/** The generic codec's object, flattened: what the direct decoder produces in one step (and the test's reference). */
 export function flattenCheckRequest(request: CheckRequestObject): AuthzRequest {
   const http = request.attributes?.request?.http;
   const headers = new Map<string, string>();
@@ -29,10 +30,11 @@ export function flattenCheckRequest(request: CheckRequestObject): AuthzRequest {
   };
 }
 
-export function authorizationCheck(ctx: SidecarContext, metrics: EnvoyMetrics): handleUnaryCall<CheckRequestObject, EnvoyCheckResponse> {
+/** The handler for requests decoded by `envoyCheckRequestDecoder` (authz-request-wire.ts), already flat. */
+export function authorizationCheck(ctx: SidecarContext, metrics: EnvoyMetrics): handleUnaryCall<AuthzRequest, EnvoyCheckResponse> {
   const settings = { routes: ctx.config.edge.routes, tenantHeader: ctx.config.edge.envoy.tenant_header, stripApiKey: ctx.config.edge.envoy.strip_api_key };
   const resolveKey = (sha256: string) => ctx.snapshots.tenantForKeyHash(sha256);
-  return (call: ServerUnaryCall<CheckRequestObject, EnvoyCheckResponse>, callback: sendUnaryData<EnvoyCheckResponse>) => {
+  return (call: ServerUnaryCall<AuthzRequest, EnvoyCheckResponse>, callback: sendUnaryData<EnvoyCheckResponse>) => {
     // The caller is Envoy itself (a local proxy, or one sending a service token in its grpc_service initial_metadata).
     try {
       ctx.auth.identifyCall(call);
@@ -40,7 +42,7 @@ export function authorizationCheck(ctx: SidecarContext, metrics: EnvoyMetrics): 
       callback(toServiceError(err));
       return;
     }
-    const plan = planAuthz(flattenCheckRequest(call.request), settings, resolveKey);
+    const plan = planAuthz(call.request, settings, resolveKey);
     if (plan.kind === 'invalid') {
       metrics.check('invalid');
       callback(toServiceError(invalidArgument(plan.field, plan.problem)));

@@ -14,6 +14,29 @@ const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 /** Keys are at most ~210 characters; anything far longer is not a key and is not worth hashing. */
 const MAX_KEY_LENGTH = 512;
 
+/**
+ * SHA-256 of recently presented keys. A proxy sees the same few keys on almost every request, and hashing is a few
+ * per cent of an ext_authz answer. Only the hash decides (revocation acts on the tenant snapshot, not here); the
+ * cache holds what requests carry in memory anyway, and is bounded: it starts over when full.
+ */
+const recentHashes = new Map<string, string>();
+const RECENT_HASHES_MAX = 4096;
+
+function hashOfPresentedKey(key: string): string {
+  let sha256 = recentHashes.get(key);
+  if (sha256 === undefined) {
+    if (recentHashes.size >= RECENT_HASHES_MAX) recentHashes.clear();
+    sha256 = hashApiKey(key);
+    recentHashes.set(key, sha256);
+  }
+  return sha256;
+}
+
+/** Every header `identify` may read: what a caller of it must make available. */
+export function credentialHeaders(trustedTenantHeader?: string): string[] {
+  return trustedTenantHeader ? ['authorization', 'x-api-key', trustedTenantHeader.toLowerCase()] : ['authorization', 'x-api-key'];
+}
+
 /** The API key a request presents, and where: `Authorization: Bearer <key>`, else `X-API-Key: <key>`. */
 export function presentedApiKey(header: HeaderLookup): { key: string; header: 'authorization' | 'x-api-key' } | undefined {
   const authorization = header('authorization');
@@ -32,7 +55,7 @@ export function presentedApiKey(header: HeaderLookup): { key: string; header: 'a
 export function identify(header: HeaderLookup, resolveKey: KeyResolver, trustedTenantHeader?: string): Identity {
   const presented = presentedApiKey(header);
   if (presented !== undefined) {
-    const owner = presented.key.length <= MAX_KEY_LENGTH ? resolveKey(hashApiKey(presented.key)) : undefined;
+    const owner = presented.key.length <= MAX_KEY_LENGTH ? resolveKey(hashOfPresentedKey(presented.key)) : undefined;
     if (!owner) return { ok: false, answer: unauthenticated('the API key is not valid (unknown or revoked)') };
     return { ok: true, tenantId: owner.tenantId, keyId: owner.keyId, via: 'api_key', keyHeader: presented.header };
   }
