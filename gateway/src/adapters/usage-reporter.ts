@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { ulid } from 'ulid';
 import type { Counter } from 'prom-client';
 import type { Logger } from '../../../common/log.js';
 import { loadUsageProto } from '../../../common/proto.js';
+import { ulidFactory } from '../../../common/ulid.js';
 import type { UsageEvent } from '../../../proto/gen/tollgate/v1/UsageEvent.js';
 import type { UsageServiceClient } from '../../../proto/gen/tollgate/v1/UsageService.js';
 
@@ -25,6 +25,7 @@ export class UsageReporter {
   private timer?: NodeJS.Timeout;
   private inFlight = new Set<Promise<void>>();
   private lastWarning = 0;
+  private readonly newEventId = ulidFactory();
 
   constructor(
     target: string,
@@ -41,7 +42,7 @@ export class UsageReporter {
 
   add(record: UsageRecord, now: Date): void {
     this.queue.push({
-      eventId: ulid(now.getTime()),
+      eventId: this.newEventId(now.getTime()),
       tenantId: record.tenantId,
       serviceId: this.serviceId,
       featureId: record.featureId,
