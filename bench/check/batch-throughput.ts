@@ -1,14 +1,21 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { packageRoot } from '../../common/paths.js';
+import type { LoadgenOptions, LoadgenRound } from './batch-loadgen.js';
 import { keySequence, type Distribution } from './key-distribution.js';
 import { roundTripCounters, scrapeCounters } from './metrics.js';
-import { SidecarQuotaClient } from '../../sidecar/src/client/quota-client.js';
-import type { CheckItem } from '../../sidecar/src/api/check-wire.js';
 import { median } from './stats.js';
 
 export interface BatchShape {
   itemsPerCall: number;
-  callsInFlight: number;
+  /** The load generator's HTTP/2 connections and CheckBatch streams in flight on each. */
+  connections: number;
+  streamsPerConnection: number;
+  /** rate-limiter-flexible consume() calls in flight tried during its warm-up; the best is measured. */
+  consumeLevels: number[];
   durationS: number;
   warmUpS: number;
   rounds: number;
@@ -18,29 +25,75 @@ export interface BatchComparison {
   shape: BatchShape;
   distribution: Distribution;
   keys: number;
-  /** rate-limiter-flexible consume() calls in flight: the same number of decisions as the batches carry. */
+  /** The consume() level measured: the fastest of `shape.consumeLevels` in the warm-up. */
   consumesInFlight: number;
+  /** Decisions/s of each level tried in the warm-up. */
+  consumeLevelRates: Array<[level: number, rate: number]>;
   rateLimiterFlexible: number;
   tollgate: number;
+  /** Median of the load generator's own CPU per second of its rounds (1.0 = one core busy). */
+  loadgenCpuShare: number;
+  /** Items answered allowed / decisions (1 here: limits are far above the load). */
+  allowedShare: number;
   /** On the sidecar, over the measured CheckBatch rounds, when it has /metrics. */
   roundTripsPerDecision?: number;
 }
 
 /** Runs `workers` loops until the deadline; each loop iteration returns how many decisions it completed. */
-async function decisionsPerSecond(workers: number, durationS: number, step: (worker: number) => Promise<number>): Promise<number> {
+async function decisionsPerSecond(workers: number, durationS: number, step: () => Promise<number>): Promise<number> {
   let decisions = 0;
   const startedAt = performance.now();
   const deadline = startedAt + durationS * 1000;
   await Promise.all(
-    Array.from({ length: workers }, async (_, worker) => {
+    Array.from({ length: workers }, async () => {
       while (performance.now() < deadline) {
         // Not `decisions += await …`: that reads `decisions` before the await and loses the other workers' counts.
-        const completed = await step(worker);
+        const completed = await step();
         decisions += completed;
       }
     }),
   );
   return decisions / ((performance.now() - startedAt) / 1000);
+}
+
+/** The load generator process (batch-loadgen.ts), commanded one round at a time over stdin. */
+class LoadgenProcess {
+  private readonly lines: AsyncIterator<string>;
+  private constructor(private readonly child: ReturnType<typeof spawn>) {
+    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  }
+
+  static async start(options: LoadgenOptions): Promise<LoadgenProcess> {
+    const child = spawn(process.execPath, [resolve(packageRoot, 'dist/bench/check/batch-loadgen.js'), JSON.stringify(options)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    const p = new LoadgenProcess(child);
+    child.once('exit', (code) => {
+      if (code) process.stderr.write(`bench:check load generator exited with ${code}: ${stderr}\n`);
+    });
+    const ready = await p.next();
+    if (!ready) throw new Error(`load generator did not start: ${stderr}`);
+    return p;
+  }
+
+  private async next(): Promise<unknown> {
+    const line = await this.lines.next();
+    return line.done ? undefined : JSON.parse(line.value);
+  }
+
+  async run(seconds: number): Promise<LoadgenRound> {
+    this.child.stdin!.write(`${JSON.stringify({ run: seconds })}\n`);
+    const round = (await this.next()) as LoadgenRound | undefined;
+    if (!round) throw new Error('the load generator failed during a round (see stderr above)');
+    return round;
+  }
+
+  stop(): void {
+    this.child.stdin!.end(`${JSON.stringify({ exit: true })}\n`);
+    setTimeout(() => this.child.kill('SIGKILL'), 2000).unref();
+  }
 }
 
 export async function compareBatch(
@@ -50,24 +103,16 @@ export async function compareBatch(
   shape: BatchShape,
   distribution: Distribution,
 ): Promise<BatchComparison> {
-  const sequence = keySequence(distribution, 100_000);
-  const batches: CheckItem[][] = [];
-  for (let i = 0; i + shape.itemsPerCall <= sequence.length; i += shape.itemsPerCall) {
-    batches.push(sequence.slice(i, i + shape.itemsPerCall).map((k) => ({ ...k, cost: 1, dryRun: false })));
-  }
-  const rlfKeys = sequence.map((k) => `${k.tenantId}:${k.featureId}`);
-  const consumesInFlight = shape.itemsPerCall * shape.callsInFlight;
+  // The same seeded sequence as the load generator's batches (batch-loadgen.ts builds them from keySequence too).
+  const rlfKeys = keySequence(distribution, 100_000).map((k) => `${k.tenantId}:${k.featureId}`);
 
-  // Tollgate's own client (direct codecs), as rate-limiter-flexible runs with its own client library.
-  const client = new SidecarQuotaClient(tollgateAddress);
-  let nextBatch = 0;
-  const tollgateStep = async () => {
-    const results = await client.checkBatch(batches[nextBatch++ % batches.length]);
-    let decided = 0;
-    for (const result of results) if (result.decision) decided++;
-    if (decided !== results.length) throw new Error(`CheckBatch answered ${results.length - decided} items with errors`);
-    return decided;
-  };
+  const loadgen = await LoadgenProcess.start({
+    address: tollgateAddress,
+    distribution,
+    itemsPerCall: shape.itemsPerCall,
+    connections: shape.connections,
+    streamsPerConnection: shape.streamsPerConnection,
+  });
 
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });
   const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `rlf-bench-${distribution}-${Date.now()}`, points: 1_000_000_000, duration: 3600 });
@@ -84,32 +129,45 @@ export async function compareBatch(
 
   const rlf: number[] = [];
   const tollgate: number[] = [];
+  const loadgenCpu: number[] = [];
+  let allowed = 0;
+  let decided = 0;
   let trips = 0;
   let decisions = 0;
+  const consumeLevelRates: Array<[number, number]> = [];
   try {
-    await decisionsPerSecond(shape.callsInFlight, shape.warmUpS, tollgateStep);
-    await decisionsPerSecond(consumesInFlight, shape.warmUpS, rlfStep);
+    await loadgen.run(shape.warmUpS);
+    // rate-limiter-flexible at its best: each in-flight level for one warm-up period, the fastest is measured.
+    for (const level of shape.consumeLevels) consumeLevelRates.push([level, await decisionsPerSecond(level, shape.warmUpS, rlfStep)]);
+    const [consumesInFlight] = consumeLevelRates.reduce((best, r) => (r[1] > best[1] ? r : best));
     for (let round = 0; round < shape.rounds; round++) {
       const before = metricsUrl ? await scrapeCounters(metricsUrl, roundTripCounters) : undefined;
-      tollgate.push(await decisionsPerSecond(shape.callsInFlight, shape.durationS, tollgateStep));
+      const r = await loadgen.run(shape.durationS);
       const after = metricsUrl ? await scrapeCounters(metricsUrl, roundTripCounters) : undefined;
+      tollgate.push(r.decisions / r.seconds);
+      loadgenCpu.push(r.cpuSeconds / r.seconds);
+      allowed += r.allowed;
+      decided += r.decisions;
       if (before && after) {
         trips += after.tollgate_redis_round_trips_total - before.tollgate_redis_round_trips_total;
         decisions += after.tollgate_decisions_total - before.tollgate_decisions_total;
       }
       rlf.push(await decisionsPerSecond(consumesInFlight, shape.durationS, rlfStep));
     }
+    return {
+      shape,
+      distribution,
+      keys: 1000,
+      consumesInFlight,
+      consumeLevelRates,
+      rateLimiterFlexible: median(rlf),
+      tollgate: median(tollgate),
+      loadgenCpuShare: median(loadgenCpu),
+      allowedShare: decided > 0 ? allowed / decided : Number.NaN,
+      roundTripsPerDecision: metricsUrl && decisions > 0 ? trips / decisions : undefined,
+    };
   } finally {
-    client.close();
+    loadgen.stop();
     redis.disconnect();
   }
-  return {
-    shape,
-    distribution,
-    keys: 1000,
-    consumesInFlight,
-    rateLimiterFlexible: median(rlf),
-    tollgate: median(tollgate),
-    roundTripsPerDecision: metricsUrl && decisions > 0 ? trips / decisions : undefined,
-  };
 }

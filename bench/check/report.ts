@@ -74,11 +74,18 @@ export function checkSection(check: CheckComparison): Section {
 export function batchSections(batches: BatchComparison[]): Section {
   const [first] = batches;
   const notes = [
-    `- Batch: Tollgate's SidecarQuotaClient (grpc-js with direct codecs) with ${first.shape.callsInFlight} CheckBatch calls of`,
-    `  ${first.shape.itemsPerCall} items in flight, vs rate-limiter-flexible RateLimiterRedis.consume() on ioredis (auto-pipelining on, as`,
-    `  the sidecar's own client) with ${first.consumesInFlight} in flight; same Redis, same seeded sequence over ${first.keys} tenant×feature keys`,
-    `  (uniform; zipf with exponent 0.99), medians of ${first.shape.rounds} × ${first.shape.durationS} s. The driver shares the machine's ${cpus().length} cores`,
-    `  with the servers and Redis.`,
+    `- Batch: a load generator in a process of its own (bench/check/batch-loadgen.ts, raw node:http2 like h2load) with`,
+    `  ${first.shape.connections} connections × ${first.shape.streamsPerConnection} CheckBatch calls of ${first.shape.itemsPerCall} items in flight, posting pre-encoded framed requests round-robin`,
+    `  from a pool built from the seeded key sequence, and checking each answer (grpc-status 0, every item a decision),`,
+    `  vs rate-limiter-flexible RateLimiterRedis.consume() on ioredis (auto-pipelining on, as the sidecar's own client)`,
+    `  at its best in-flight level of ${first.shape.consumeLevels.join(', ')} (tried for ${first.shape.warmUpS} s each); same Redis, same seeded sequence`,
+    `  over ${first.keys} tenant×feature keys (uniform; zipf with exponent 0.99), medians of ${first.shape.rounds} × ${first.shape.durationS} s, rounds interleaved.`,
+    `  Everything shares the machine's ${cpus().length} cores: servers, Redis, the load generator and rate-limiter-flexible's process.`,
+    ...batches.map(
+      (b) =>
+        `  ${b.distribution}: consume() levels ${b.consumeLevelRates.map(([level, rate]) => `${level} → ${fmt.rate(rate)}/s`).join(', ')}; measured at ${b.consumesInFlight}.` +
+        ` Load generator CPU ${(b.loadgenCpuShare * 100).toFixed(0)} % of a core; allowed ${(b.allowedShare * 100).toFixed(1)} % of items.`,
+    ),
   ];
   const trips = batches.filter((b) => b.roundTripsPerDecision !== undefined);
   if (trips.length > 0) {

@@ -20,7 +20,15 @@ const standIn = flags.has('--stand-in');
 const quick = flags.has('--quick');
 
 const checkShape = { connections: 4, streamsPerConnection: 16, fixedRateConnections: 10, durationS: quick ? 1 : 2, warmUpS: 1, rounds: quick ? 1 : 5 };
-const batchShape = { itemsPerCall: 100, callsInFlight: 8, durationS: quick ? 1 : 2, warmUpS: 1, rounds: quick ? 1 : 3 };
+const batchShape = {
+  itemsPerCall: 100,
+  connections: 4,
+  streamsPerConnection: 16,
+  consumeLevels: [100, 400, 800, 1600],
+  durationS: quick ? 1 : 2,
+  warmUpS: 1,
+  rounds: quick ? 1 : 3,
+};
 const hotKeyShape = { callsInFlight: 64, durationS: quick ? 2 : 4 };
 
 async function main(): Promise<void> {
