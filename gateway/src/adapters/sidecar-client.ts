@@ -5,6 +5,7 @@ import type { CheckResponse__Output } from '../../../proto/gen/tollgate/v1/Check
 import type { CommitResponse__Output } from '../../../proto/gen/tollgate/v1/CommitResponse.js';
 import type { ReleaseResponse__Output } from '../../../proto/gen/tollgate/v1/ReleaseResponse.js';
 import type { ReserveResponse__Output } from '../../../proto/gen/tollgate/v1/ReserveResponse.js';
+import { decodeCheckResponse, encodeCheckRequest } from '../../../sidecar/src/api/check-wire.js';
 import type { Decision, Reason } from '../../../sidecar/src/domain/decision.js';
 
 /**
@@ -23,10 +24,12 @@ export class SidecarClient {
     readonly target: string,
     private readonly timeoutMs: number,
   ) {
-    const { proto } = loadQuotaProto();
-    this.client = new proto.tollgate.v1.QuotaService(target, grpc.credentials.createInsecure(), {
-      'grpc.keepalive_time_ms': 30_000,
-    });
+    // Check, the call on every request, goes through the sidecar's direct codecs (check-wire.ts): the decision
+    // arrives as numbers, without protobufjs's Long/string round trip.
+    const generic = loadQuotaProto().proto.tollgate.v1.QuotaService.service;
+    const definition = { ...generic, Check: { ...generic.Check, requestSerialize: encodeCheckRequest, responseDeserialize: decodeCheckResponse } };
+    const Client = grpc.makeClientConstructor(definition as unknown as grpc.ServiceDefinition, 'tollgate.v1.QuotaService');
+    this.client = new Client(target, grpc.credentials.createInsecure(), { 'grpc.keepalive_time_ms': 30_000 }) as unknown as QuotaServiceClient;
     this.sweeper = setInterval(() => this.cancelOverdue(), Math.max(5, Math.min(50, Math.floor(timeoutMs / 5))));
     this.sweeper.unref();
   }
@@ -52,9 +55,9 @@ export class SidecarClient {
     }
   }
 
-  async check(tenantId: string, featureId: string, cost: number): Promise<Decision> {
-    const res = await this.track<CheckResponse__Output>((done) => this.client.check({ tenantId, featureId, cost, dryRun: false }, done));
-    return decisionOf(res);
+  check(tenantId: string, featureId: string, cost: number): Promise<Decision> {
+    const check = this.client.check as unknown as (item: { tenantId: string; featureId: string; cost: number }, done: (err: grpc.ServiceError | null, value?: Decision) => void) => grpc.ClientUnaryCall;
+    return this.track<Decision>((done) => check.call(this.client, { tenantId, featureId, cost }, done));
   }
 
   async reserve(tenantId: string, featureId: string, estimate: number): Promise<{ decision: Decision; reservationId: string }> {
