@@ -52,6 +52,24 @@ export function totalSql(database: string, scope: UsageScope): string {
   return `SELECT sum(counted_quantity), count() FROM (${countedSubjectsSql(database, scope)})`;
 }
 
+/** Columns: the number of corrections in the scope (those totalSql would look at). */
+export function correctionsInScopeSql(database: string, scope: UsageScope): string {
+  return `SELECT count() FROM ${database}.usage_events WHERE ${scopeFilter(scope)} AND correction != ''`;
+}
+
+/**
+ * totalSql for a scope without corrections (correctionsInScopeSql = 0), where it reduces to: each event id once,
+ * first received wins. About half the cost of the general query (one aggregate per subject instead of six), which
+ * matters because every GetUsage runs it over the whole range.
+ */
+export function originalsTotalSql(database: string, scope: UsageScope): string {
+  return `SELECT sum(counted_quantity), count() FROM (
+    SELECT argMin(quantity, received_at) AS counted_quantity
+    FROM ${database}.usage_events
+    WHERE ${scopeFilter(scope)} AND correction = ''
+    GROUP BY tenant_id, feature_id, event_id)`;
+}
+
 /** Columns: tenant_id, feature_id, hour (epoch seconds), quantity, events; ordered by tenant, feature, hour. */
 export function hourlySql(database: string, scope: UsageScope): string {
   return `SELECT tenant_id, feature_id, hour_start, sum(counted_quantity), count()

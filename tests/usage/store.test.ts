@@ -65,6 +65,19 @@ describe.each([
     ]);
     expect(await reader.hourly({ from: new Date(T0), to: new Date(T0 + 3 * HOUR), tenantId: 'other' })).toHaveLength(1);
 
+    // Without a correction in range (the cheaper query) and with one (the general query): first received wins.
+    const x = row({ tenantId: 'solo', featureId: 'tokens', quantity: '1', eventTimeMs: T0 });
+    const xLater = { ...x, quantity: '5', receivedAtMs: T0 + 1000 };
+    const y = row({ tenantId: 'solo', featureId: 'tokens', quantity: '2.5', eventTimeMs: T0 + 10 });
+    await insert(store, [xLater, y]);
+    await insert(store, [x, y]);
+    const soloRange = { tenantId: 'solo', featureId: 'tokens', from: new Date(T0), to: new Date(T0 + HOUR) };
+    expect(await reader.total(soloRange)).toEqual({ quantity: '3.5', events: 2 });
+    expect(await reader.total({ ...soloRange, from: new Date(T0 + 5) })).toEqual({ quantity: '2.5', events: 1 });
+    expect(await reader.total({ ...soloRange, tenantId: 'nobody' })).toEqual({ quantity: '0', events: 0 });
+    await insert(store, [row({ tenantId: 'solo', featureId: 'tokens', quantity: '0', eventTimeMs: T0 + 2 * HOUR, correction: 'void', correctsEventId: y.eventId })]);
+    expect(await reader.total(soloRange)).toEqual({ quantity: '1', events: 1 });
+
     const attrs = await store.rows(
       `SELECT attribute_keys[1], attribute_values[1], attribute_keys[2], attribute_values[2] FROM ${store.database}.usage_events WHERE event_id = '${b.eventId}' LIMIT 1`,
     );
