@@ -11,11 +11,25 @@ interface ScriptedRedis {
   tgSettle: ScriptCall;
 }
 
-/** Buckets and quotas in Redis, one atomic script call per operation (run as EVALSHA by ioredis). */
+interface QueuedCheck {
+  args: Array<string | number>;
+  resolve: (reply: number[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Buckets and quotas in Redis, one atomic script call per operation (run as EVALSHA by ioredis).
+ *
+ * Check script calls (decisions, lease top-ups and returns) are gathered for the rest of the current tick and then
+ * sent as one explicit pipeline, or on their own when there is only one: a CheckBatch's keys that need Redis go out
+ * in one write, and a lone lease top-up skips ioredis's auto-pipelining, whose Pipeline per tick cost ~30-40 us of
+ * CPU per lone call (measured: ~37 us direct against ~69 us auto-pipelined, per EVALSHA).
+ */
 export class RedisBucketStore implements BucketStore {
   private readonly scripted: ScriptedRedis;
-  /** Calls to Redis made by this store (each is one round trip unless auto-pipelining merged it with others). */
+  /** Script calls and reads made by this store (calls sent in one pipeline count one each). */
   roundTrips = 0;
+  private queued: QueuedCheck[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -30,7 +44,39 @@ export class RedisBucketStore implements BucketStore {
       redis.defineCommand('tgSettle', { numberOfKeys: luaScripts.settle.keys, lua: loadLuaScript(luaScripts.settle.file) });
     }
     this.scripted = redis as unknown as ScriptedRedis;
+    // Check calls are pipelined here (see above), not by ioredis.
+    const ignored = redis.options.autoPipeliningIgnoredCommands ?? [];
+    if (!ignored.includes('tgCheck')) redis.options.autoPipeliningIgnoredCommands = [...ignored, 'tgCheck'];
   }
+
+  private checkScript(args: Array<string | number>): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      if (this.queued.push({ args, resolve, reject }) === 1) process.nextTick(this.sendQueued);
+    });
+  }
+
+  private readonly sendQueued = (): void => {
+    const calls = this.queued;
+    this.queued = [];
+    if (calls.length === 1) {
+      this.scripted.tgCheck(...calls[0].args).then(calls[0].resolve, calls[0].reject);
+      return;
+    }
+    const pipeline = this.redis.pipeline() as unknown as ScriptedRedis & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+    for (const call of calls) void pipeline.tgCheck(...call.args);
+    pipeline.exec().then(
+      (replies) => {
+        calls.forEach((call, i) => {
+          const [err, reply] = replies?.[i] ?? [new Error('no reply from Redis pipeline'), undefined];
+          if (err) call.reject(err);
+          else call.resolve(reply as number[]);
+        });
+      },
+      (err: unknown) => {
+        for (const call of calls) call.reject(err);
+      },
+    );
+  };
 
   private async timed<T>(call: Promise<T>): Promise<T> {
     this.roundTrips++;
@@ -59,14 +105,14 @@ export class RedisBucketStore implements BucketStore {
 
   async apply(target: LimitTarget, request: ApplyRequest): Promise<ApplyResult> {
     const costs = request.ops.map((op) => (op.dryRun ? -(op.cost + 1) : op.cost));
-    const reply = await this.timed(this.scripted.tgCheck(
+    const reply = await this.timed(this.checkScript([
       ...this.limitKeys(target, target.quota?.period.id ?? '-'),
       ...this.limitArgs(target),
       request.refundTokens,
       request.refundQuota,
       request.leaseWant,
       ...costs,
-    ));
+    ]));
     const ops = [];
     for (let i = 3; i < reply.length; i += 3) ops.push({ outcome: reply[i] as Outcome, tokens: reply[i + 1], used: reply[i + 2] });
     return { ops, tokens: reply[0], used: reply[1], leased: reply[2] };
