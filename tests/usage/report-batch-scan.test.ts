@@ -146,6 +146,16 @@ describe('ReportBatch scan on bytes', () => {
         `beta\ttokens\t2026-12-01 10:30:00\t250\t${GENERATED}\t\t0\t[]\t[]\t\t\t2026-12-01 10:30:00\n`,
     );
     expect(scan.rows.toString()).toBe(generic(bytes, baseContext).rows);
+    // All accepted (the one-pass answer), with an accepted count that takes a two-byte varint.
+    const many = codec.requestSerialize({ events: Array.from({ length: 300 }, (_, i) => ({ ...events[i % 2], eventId: i % 2 ? undefined : events[0].eventId })) });
+    const manyScan = new BatchScanner().scan(many, baseContext)!;
+    expect(manyScan.outcomes.every((o) => o === undefined)).toBe(true);
+    expect(codec.responseDeserialize(encodeScannedResponse(manyScan))).toEqual({
+      results: scanned(manyScan).map((o) => ({ eventId: o.eventId, accepted: true, error: null })),
+      accepted: 300,
+      rejected: 0,
+    });
+    expect(codec.responseDeserialize(encodeScannedResponse(new BatchScanner().scan(Buffer.alloc(0), baseContext)!))).toEqual({ results: [], accepted: 0, rejected: 0 });
   });
 
   it('keeps attribute keys in the order the generic path stores them (array-index keys first) and events before 1970 off the byte path', () => {

@@ -110,12 +110,26 @@ function sameRanges(buf: Buffer, aS: number, aE: number, bS: number, bE: number)
 
 class InternTable {
   private readonly byHash = new Map<number, Interned>();
+  /** A direct-mapped cache in front of the map: most batches name a handful of ids over and over. */
+  private readonly recent: Array<Interned | undefined> = new Array(256).fill(undefined);
 
   get(buf: Buffer, start: number, end: number): Interned {
     const hash = hashRange(buf, start, end);
+    const slot = hash & 255;
+    const cached = this.recent[slot];
+    if (cached !== undefined && sameBytes(cached.bytes, buf, start, end)) return cached;
+    const entry = this.lookup(hash, buf, start, end);
+    this.recent[slot] = entry;
+    return entry;
+  }
+
+  private lookup(hash: number, buf: Buffer, start: number, end: number): Interned {
     const found = this.byHash.get(hash);
     if (found && sameBytes(found.bytes, buf, start, end)) return found;
-    if (this.byHash.size >= INTERN_LIMIT) this.byHash.clear();
+    if (this.byHash.size >= INTERN_LIMIT) {
+      this.byHash.clear();
+      this.recent.fill(undefined);
+    }
     const bytes = Buffer.from(buf.subarray(start, end));
     let plain = true;
     for (let i = 0; i < bytes.length; i++) if (bytes[i] < 0x20 || bytes[i] > 0x7e || bytes[i] === 0x5c) plain = false;
