@@ -10,6 +10,15 @@ interface MethodCodec {
   responseDeserialize(bytes: Buffer): unknown;
 }
 
+/** ReportBatchRequests of `batchSize` events each, encoded with the generic codec. */
+export function encodeReportBatches(events: BenchEvent[], batchSize: number): Buffer[] {
+  const definition = loadDefinition([tollgateProtoFile('usage.proto')]);
+  const reportBatch = (definition['tollgate.v1.UsageService'] as unknown as Record<string, MethodCodec>).ReportBatch;
+  const batches: Buffer[] = [];
+  for (let i = 0; i < events.length; i += batchSize) batches.push(reportBatch.requestSerialize({ events: events.slice(i, i + batchSize) }));
+  return batches;
+}
+
 /**
  * The in-repo load driver: ReportBatch requests are serialized before the clock starts, so the driver spends its
  * time on the wire, not in protobuf encoding, and the measurement is of the sidecar.
@@ -25,12 +34,6 @@ export class IngestDriver {
     this.reportBatch = service.ReportBatch;
     this.getUsage = service.GetUsage;
     this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 });
-  }
-
-  encodeBatches(events: BenchEvent[], batchSize: number): Buffer[] {
-    const batches: Buffer[] = [];
-    for (let i = 0; i < events.length; i += batchSize) batches.push(this.reportBatch.requestSerialize({ events: events.slice(i, i + batchSize) }));
-    return batches;
   }
 
   private call<T>(method: MethodCodec, body: Buffer): Promise<T> {

@@ -6,14 +6,21 @@
  * validation → spool with fsync → shipper → ClickHouse — timed until GetUsage shows every event. Same ClickHouse, same
  * run. Target: end to end ≥ 0.5× the raw insert rate.
  *
+ * GetUsage is asked once the sidecar's /metrics say every event was shipped (it is a deduplicating query over the
+ * whole table; polling it every 100 ms took ClickHouse CPU from the inserts being measured). Besides the sidecar's
+ * CPU per event, the ClickHouse server's (from /proc, private server only) and the bench process's own (the driver)
+ * are printed: all three share the machine's cores.
+ *
  * BENCH_INGEST_EVENTS (default 500000), BENCH_INGEST_BATCH (ReportBatch size, default 1000),
  * BENCH_INGEST_CONCURRENCY (calls in flight, default 16), CLICKHOUSE_URL (else a private clickhouse-server),
  * BENCH_INGEST_PROFILE_DIR (write a CPU profile of the sidecar there).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { migrateUsageStore } from '../../common/clickhouse/migrations.js';
 import { openUsageStore } from '../../common/clickhouse/store.js';
 import { USAGE_ROW_COLUMNS, usageRowTsv } from '../../common/clickhouse/usage-row.js';
@@ -22,7 +29,7 @@ import { ClickHouseServer } from '../../tests/harness/clickhouse.js';
 import { freePort, waitFor } from '../../tests/harness/ports.js';
 import { percentileOfSorted } from '../check/stats.js';
 import { fmt, formatTable, type Row } from '../check/table.js';
-import { IngestDriver } from './driver.js';
+import { encodeReportBatches, IngestDriver } from './driver.js';
 import { BENCH_FEATURE, BENCH_TENANTS, generateEvents, rowsOf } from './events.js';
 
 const N = Number(process.env.BENCH_INGEST_EVENTS ?? 500_000);
@@ -35,28 +42,60 @@ function settings(url: string, database: string) {
   return { url, username: 'default', database, embeddedPath: '', requestTimeoutMs: 120_000 };
 }
 
-async function rawInsert(url: string, events: ReturnType<typeof generateEvents>): Promise<number> {
+async function rawInsert(url: string, bodies: Buffer[], chPid: number | undefined): Promise<{ seconds: number; chCpuSeconds: number }> {
   const store = await openUsageStore(settings(url, `bench_raw_${Date.now()}`));
   try {
     await migrateUsageStore(store);
-    const rows = rowsOf(events, Date.now());
-    const bodies: Buffer[] = [];
-    for (let i = 0; i < rows.length; i += SHIP_BATCH) bodies.push(Buffer.from(rows.slice(i, i + SHIP_BATCH).map(usageRowTsv).join('')));
+    const chCpuBefore = processCpuSeconds(chPid);
     const started = performance.now();
     for (const body of bodies) await store.insertTsv('usage_events', USAGE_ROW_COLUMNS, body);
     const seconds = (performance.now() - started) / 1000;
+    const chCpuSeconds = processCpuSeconds(chPid) - chCpuBefore;
     const [[count]] = await store.rows(`SELECT count() FROM ${store.database}.usage_events`);
-    if (Number(count) !== events.length) throw new Error(`raw insert stored ${count} of ${events.length} rows`);
+    if (Number(count) !== N) throw new Error(`raw insert stored ${count} of ${N} rows`);
     await store.exec(`DROP DATABASE ${store.database}`);
-    return seconds;
+    return { seconds, chCpuSeconds };
   } finally {
     await store.close();
   }
 }
 
+/** The pid of the clickhouse-server whose command line names `dir` (the private server), if any. */
+function clickhousePid(dir: string | undefined): number | undefined {
+  if (!dir) return undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+/** User + system CPU seconds of a process (all threads), from /proc/<pid>/stat; NaN when unknown. */
+function processCpuSeconds(pid: number | undefined, which: 'user' | 'system' | 'both' = 'both'): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const user = Number(fields[11]) / 100;
+    const system = Number(fields[12]) / 100;
+    return which === 'user' ? user : which === 'system' ? system : user + system;
+  } catch {
+    return NaN;
+  }
+}
+
+const ownCpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
 /** CPU the sidecar process used (user + system), from its own /metrics: robust to other load on the machine. */
 function sidecarCpuSeconds(metrics: string): number {
-  return Number(/^tollgate_process_process_cpu_seconds_total (\S+)$/m.exec(metrics)?.[1] ?? NaN);
+  return metricValue(metrics, 'tollgate_process_process_cpu_seconds_total');
 }
 
 function sidecarConfig(dir: string, database: string): string {
@@ -75,7 +114,30 @@ usage:
 `;
 }
 
-async function endToEnd(url: string, events: ReturnType<typeof generateEvents>) {
+/** The raw insert's TabSeparated bodies and the driver's encoded ReportBatchRequests, made before any clock runs. */
+function encodeInputs(): { bodies: Buffer[]; batches: Buffer[] } {
+  const events = generateEvents(N, Date.now());
+  const rows = rowsOf(events, Date.now());
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < rows.length; i += SHIP_BATCH) bodies.push(Buffer.from(rows.slice(i, i + SHIP_BATCH).map(usageRowTsv).join('')));
+  return { bodies, batches: encodeReportBatches(events, REPORT_BATCH) };
+}
+
+/**
+ * A full collection now, so that the bench process's garbage from generating and encoding the events (hundreds of MB
+ * of objects) is not collected during a measurement, on the CPU the measured processes share.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Counters from the sidecar's /metrics. */
+function metricValue(metrics: string, name: string): number {
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+}
+
+async function endToEnd(url: string, batches: Buffer[], chPid: number | undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-ingest-'));
   const database = `bench_e2e_${Date.now()}`;
   const configFile = join(dir, 'tollgate.yaml');
@@ -102,25 +164,38 @@ async function endToEnd(url: string, events: ReturnType<typeof generateEvents>) 
   try {
     await waitFor('the sidecar to be ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok || undefined, 60_000);
     const driver = new IngestDriver(`127.0.0.1:${grpcPort}`);
-    const batches = driver.encodeBatches(events, REPORT_BATCH);
     // Warm the connection and the code paths with one call outside the clock (an empty batch spools nothing).
     await driver.send([Buffer.alloc(0)], 1);
 
     const cpuBefore = sidecarCpuSeconds(await (await fetch(metricsUrl)).text());
+    const chCpuBefore = processCpuSeconds(chPid);
+    const systemBefore = processCpuSeconds(child.pid, 'system');
+    const driverCpuBefore = ownCpuSeconds();
     const started = performance.now();
     const sent = await driver.send(batches, CONCURRENCY);
     const ackedSeconds = (performance.now() - started) / 1000;
-    if (sent.accepted !== events.length) throw new Error(`sidecar accepted ${sent.accepted} of ${events.length} events (${sent.rejected} rejected)`);
+    if (sent.accepted !== N) throw new Error(`sidecar accepted ${sent.accepted} of ${N} events (${sent.rejected} rejected)`);
+    // GetUsage decides when the clock stops. It is asked once the sidecar says it shipped every event (a cheap
+    // /metrics read every 20 ms), not every 100 ms meanwhile: each GetUsage is a deduplicating query over the whole
+    // table, and polling it during the catch-up took ClickHouse CPU from the inserts being measured.
     let visible = 0;
-    while (visible < events.length) {
+    while (visible < N) {
+      const shipped = metricValue(await (await fetch(metricsUrl)).text(), 'tollgate_usage_shipped_events_total');
+      if (shipped < N) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
       const totals = await Promise.all(BENCH_TENANTS.map((t) => driver.usage(t, BENCH_FEATURE, WINDOW.start, WINDOW.end)));
       visible = totals.reduce((n, u) => n + Number(u.events), 0);
-      if (visible < events.length) await new Promise((r) => setTimeout(r, 100));
+      if (visible < N) await new Promise((r) => setTimeout(r, 20));
     }
     const totalSeconds = (performance.now() - started) / 1000;
+    const chCpuSeconds = processCpuSeconds(chPid) - chCpuBefore;
+    const systemSeconds = processCpuSeconds(child.pid, 'system') - systemBefore;
+    const driverCpuSeconds = ownCpuSeconds() - driverCpuBefore;
     const metrics = await (await fetch(metricsUrl)).text();
     const cpuSeconds = sidecarCpuSeconds(metrics) - cpuBefore;
-    const appended = Number(/^tollgate_usage_spool_appended_bytes_total (\S+)$/m.exec(metrics)?.[1] ?? NaN);
+    const appended = metricValue(metrics, 'tollgate_usage_spool_appended_bytes_total');
     driver.close();
     const latencies = sent.latenciesMs.sort((a, b) => a - b);
     return {
@@ -128,8 +203,11 @@ async function endToEnd(url: string, events: ReturnType<typeof generateEvents>) 
       ackedSeconds,
       ackP50: percentileOfSorted(latencies, 50),
       ackP99: percentileOfSorted(latencies, 99),
-      spoolBytesPerEvent: appended / events.length,
-      sidecarCpuUsPerEvent: (cpuSeconds * 1e6) / events.length,
+      spoolBytesPerEvent: appended / N,
+      sidecarCpuUsPerEvent: (cpuSeconds * 1e6) / N,
+      chCpuUsPerEvent: (chCpuSeconds * 1e6) / N,
+      sidecarSystemUsPerEvent: (systemSeconds * 1e6) / N,
+      driverCpuUsPerEvent: (driverCpuSeconds * 1e6) / N,
     };
   } finally {
     child.kill('SIGTERM');
@@ -142,9 +220,12 @@ async function main(): Promise<void> {
   let server: ClickHouseServer | undefined;
   const url = process.env.CLICKHOUSE_URL ?? (server = await ClickHouseServer.start()).url;
   try {
-    const events = generateEvents(N, Date.now());
-    const rawSeconds = await rawInsert(url, events);
-    const e2e = await endToEnd(url, events);
+    const { bodies, batches } = encodeInputs();
+    collectGarbage();
+    const chPid = clickhousePid(server?.dir);
+    const raw = await rawInsert(url, bodies, chPid);
+    const rawSeconds = raw.seconds;
+    const e2e = await endToEnd(url, batches, chPid);
     const rawRate = N / rawSeconds;
     const e2eRate = N / e2e.totalSeconds;
     const ratio = e2eRate / rawRate;
@@ -163,6 +244,9 @@ async function main(): Promise<void> {
       { measurement: 'ReportBatch ack p99 (ms)', baseline: '', tollgate: fmt.ms(e2e.ackP99), comparison: '', target: '' },
       { measurement: 'spool bytes per event (record header included)', baseline: '', tollgate: e2e.spoolBytesPerEvent.toFixed(1), comparison: '', target: '' },
       { measurement: 'sidecar CPU per event (µs, user+system, whole pipeline)', baseline: '', tollgate: e2e.sidecarCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
+      { measurement: '… of which in the kernel (µs; sockets, spool writes, fdatasync)', baseline: '', tollgate: e2e.sidecarSystemUsPerEvent.toFixed(2), comparison: '', target: '' },
+      { measurement: 'ClickHouse CPU per event (µs, while measured)', baseline: ((raw.chCpuSeconds * 1e6) / N).toFixed(2), tollgate: e2e.chCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
+      { measurement: 'driver CPU per event (µs, the bench process: gRPC client, GetUsage polls)', baseline: '', tollgate: e2e.driverCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
     ];
     process.stdout.write(
       `\nusage ingestion — ClickHouse ${server ? 'clickhouse-server 18.16 (private, temp dir)' : url}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}\n\n${formatTable(rows)}\n`,
