@@ -10,7 +10,8 @@ import { keySequence, type Distribution } from './key-distribution.js';
  * count decisions and to verify a well-formed OK answer (HTTP 200, a message, grpc-status 0 in the trailers), so
  * that the client is not what limits the measurement (the grpc-js client was: see bench/check/RESULTS.md).
  *
- * Protocol (stdin/stdout, one JSON object per line): the parent sends {"run": seconds}, this process answers
+ * Protocol (stdin/stdout, one JSON object per line): the parent sends {"run": seconds, "streams"?: per connection},
+ * this process answers
  * {"calls", "decisions", "allowed", "seconds", "cpuSeconds"}; {"exit": true} or EOF ends it.
  * Started as `node batch-loadgen.js '<LoadgenOptions as JSON>'`; prints {"ready": true} once connected.
  */
@@ -20,6 +21,7 @@ export interface LoadgenOptions {
   distribution: Distribution;
   itemsPerCall: number;
   connections: number;
+  /** Calls in flight per connection unless a run says otherwise. */
   streamsPerConnection: number;
 }
 
@@ -162,13 +164,13 @@ class Loadgen {
   }
 
   /** Keeps connections × streams calls in flight for `seconds`, then waits for the last answers. */
-  async run(seconds: number): Promise<LoadgenRound> {
+  async run(seconds: number, streamsPerConnection = this.options.streamsPerConnection): Promise<LoadgenRound> {
     this.counts = { calls: 0, decisions: 0, allowed: 0 };
     const cpuBefore = process.cpuUsage();
     const idle = new Promise<void>((resolve) => (this.onIdle = resolve));
     this.running = true;
     const started = performance.now();
-    for (const session of this.sessions) for (let s = 0; s < this.options.streamsPerConnection; s++) this.send(session);
+    for (const session of this.sessions) for (let s = 0; s < streamsPerConnection; s++) this.send(session);
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     this.running = false;
     const elapsed = (performance.now() - started) / 1000;
@@ -190,9 +192,9 @@ async function main(): Promise<void> {
   const write = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
   write({ ready: true });
   for await (const line of createInterface({ input: process.stdin })) {
-    const command = JSON.parse(line) as { run?: number; exit?: boolean };
+    const command = JSON.parse(line) as { run?: number; streams?: number; exit?: boolean };
     if (command.exit) break;
-    if (command.run !== undefined) write(await loadgen.run(command.run));
+    if (command.run !== undefined) write(await loadgen.run(command.run, command.streams));
   }
   loadgen.close();
 }

@@ -11,9 +11,9 @@ import { median } from './stats.js';
 
 export interface BatchShape {
   itemsPerCall: number;
-  /** The load generator's HTTP/2 connections and CheckBatch streams in flight on each. */
+  /** The load generator's HTTP/2 connections, and the CheckBatch streams in flight on each tried during its warm-up. */
   connections: number;
-  streamsPerConnection: number;
+  streamLevels: number[];
   /** rate-limiter-flexible consume() calls in flight tried during its warm-up; the best is measured. */
   consumeLevels: number[];
   durationS: number;
@@ -27,6 +27,9 @@ export interface BatchComparison {
   keys: number;
   /** The consume() level measured: the fastest of `shape.consumeLevels` in the warm-up. */
   consumesInFlight: number;
+  /** Likewise for the load generator: CheckBatch streams per connection, and the rate of each level tried. */
+  streamsPerConnection: number;
+  streamLevelRates: Array<[level: number, rate: number]>;
   /** Decisions/s of each level tried in the warm-up. */
   consumeLevelRates: Array<[level: number, rate: number]>;
   rateLimiterFlexible: number;
@@ -83,8 +86,8 @@ class LoadgenProcess {
     return line.done ? undefined : JSON.parse(line.value);
   }
 
-  async run(seconds: number): Promise<LoadgenRound> {
-    this.child.stdin!.write(`${JSON.stringify({ run: seconds })}\n`);
+  async run(seconds: number, streams: number): Promise<LoadgenRound> {
+    this.child.stdin!.write(`${JSON.stringify({ run: seconds, streams })}\n`);
     const round = (await this.next()) as LoadgenRound | undefined;
     if (!round) throw new Error('the load generator failed during a round (see stderr above)');
     return round;
@@ -111,7 +114,7 @@ export async function compareBatch(
     distribution,
     itemsPerCall: shape.itemsPerCall,
     connections: shape.connections,
-    streamsPerConnection: shape.streamsPerConnection,
+    streamsPerConnection: shape.streamLevels[0],
   });
 
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });
@@ -135,14 +138,20 @@ export async function compareBatch(
   let trips = 0;
   let decisions = 0;
   const consumeLevelRates: Array<[number, number]> = [];
+  const streamLevelRates: Array<[number, number]> = [];
   try {
-    await loadgen.run(shape.warmUpS);
-    // rate-limiter-flexible at its best: each in-flight level for one warm-up period, the fastest is measured.
+    // Each side at its best: every in-flight level for one warm-up period, the fastest is measured.
+    await loadgen.run(shape.warmUpS, shape.streamLevels[0]);
+    for (const level of shape.streamLevels) {
+      const r = await loadgen.run(shape.warmUpS, level);
+      streamLevelRates.push([level, r.decisions / r.seconds]);
+    }
+    const [streamsPerConnection] = streamLevelRates.reduce((best, r) => (r[1] > best[1] ? r : best));
     for (const level of shape.consumeLevels) consumeLevelRates.push([level, await decisionsPerSecond(level, shape.warmUpS, rlfStep)]);
     const [consumesInFlight] = consumeLevelRates.reduce((best, r) => (r[1] > best[1] ? r : best));
     for (let round = 0; round < shape.rounds; round++) {
       const before = metricsUrl ? await scrapeCounters(metricsUrl, roundTripCounters) : undefined;
-      const r = await loadgen.run(shape.durationS);
+      const r = await loadgen.run(shape.durationS, streamsPerConnection);
       const after = metricsUrl ? await scrapeCounters(metricsUrl, roundTripCounters) : undefined;
       tollgate.push(r.decisions / r.seconds);
       loadgenCpu.push(r.cpuSeconds / r.seconds);
@@ -160,6 +169,8 @@ export async function compareBatch(
       keys: 1000,
       consumesInFlight,
       consumeLevelRates,
+      streamsPerConnection,
+      streamLevelRates,
       rateLimiterFlexible: median(rlf),
       tollgate: median(tollgate),
       loadgenCpuShare: median(loadgenCpu),

@@ -75,7 +75,7 @@ export function batchSections(batches: BatchComparison[]): Section {
   const [first] = batches;
   const notes = [
     `- Batch: a load generator in a process of its own (bench/check/batch-loadgen.ts, raw node:http2 like h2load) with`,
-    `  ${first.shape.connections} connections × ${first.shape.streamsPerConnection} CheckBatch calls of ${first.shape.itemsPerCall} items in flight, posting pre-encoded framed requests round-robin`,
+    `  ${first.shape.connections} connections × ${first.shape.streamLevels.join('/')} CheckBatch calls of ${first.shape.itemsPerCall} items in flight (the fastest in its warm-up), posting pre-encoded framed requests round-robin`,
     `  from a pool built from the seeded key sequence, and checking each answer (grpc-status 0, every item a decision),`,
     `  vs rate-limiter-flexible RateLimiterRedis.consume() on ioredis (auto-pipelining on, as the sidecar's own client)`,
     `  at its best in-flight level of ${first.shape.consumeLevels.join(', ')} (tried for ${first.shape.warmUpS} s each); same Redis, same seeded sequence`,
@@ -83,7 +83,8 @@ export function batchSections(batches: BatchComparison[]): Section {
     `  Everything shares the machine's ${cpus().length} cores: servers, Redis, the load generator and rate-limiter-flexible's process.`,
     ...batches.map(
       (b) =>
-        `  ${b.distribution}: consume() levels ${b.consumeLevelRates.map(([level, rate]) => `${level} → ${fmt.rate(rate)}/s`).join(', ')}; measured at ${b.consumesInFlight}.` +
+        `  ${b.distribution}: CheckBatch streams per connection ${b.streamLevelRates.map(([level, rate]) => `${level} → ${fmt.rate(rate)}/s`).join(', ')}; measured at ${b.streamsPerConnection}.` +
+        ` consume() levels ${b.consumeLevelRates.map(([level, rate]) => `${level} → ${fmt.rate(rate)}/s`).join(', ')}; measured at ${b.consumesInFlight}.` +
         ` Load generator CPU ${(b.loadgenCpuShare * 100).toFixed(0)} % of a core; allowed ${(b.allowedShare * 100).toFixed(1)} % of items.`,
     ),
   ];
@@ -109,7 +110,8 @@ function batchRow(batch: BatchComparison): Row {
 export function hotKeySection(hot: HotKeyResult): Section {
   const offered = hot.decisions / hot.elapsedS;
   const notes = [
-    `- Hot key: ${hot.shape.callsInFlight} Check calls in flight on t000/hot (${hotKeyLimit.perSecond}/s, burst ${hotKeyLimit.burst}) for ${hot.elapsedS.toFixed(2)} s:`,
+    `- Hot key: ${hot.shape.callsInFlight} Check calls in flight on t000/hot (${hotKeyLimit.perSecond}/s, burst ${hotKeyLimit.burst}) for ${hot.elapsedS.toFixed(2)} s,`,
+    `  started once the batch rows' leases had expired and been returned (their returns are Redis calls too):`,
     `  ${hot.decisions} decisions, ${hot.admitted} admitted, ${hot.degraded} degraded (decided without Redis); lease hits per decision`,
     `  ${fmt.fraction(hot.leaseHitsPerDecision)}. Round trips and decisions from the sidecar's /metrics; admitted counted from the answers.`,
   ];
