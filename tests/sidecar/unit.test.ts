@@ -170,6 +170,22 @@ describe('decision metrics', () => {
   });
 });
 
+describe('ids from the wire', () => {
+  it('requireId rejects what it rejected before, also after the same text was seen valid in another form', async () => {
+    const { requireId } = await import('../../sidecar/src/api/validate.js');
+    for (let round = 0; round < 2; round++) {
+      expect(requireId('tenant_id', 'acme')).toBe('acme');
+      expect(() => requireId('tenant_id', '')).toThrow(/is required/);
+      expect(() => requireId('tenant_id', '-acme')).toThrow(/must start with a letter or digit/);
+      expect(() => requireId('tenant_id', 'a'.repeat(129))).toThrow(/at most 128/);
+      expect(() => requireId('feature_id', 'a b')).toThrow(/may contain only/);
+    }
+    // Far more distinct ids than the cache keeps: still all checked.
+    for (let i = 0; i < 25_000; i++) expect(requireId('tenant_id', `t${i}`)).toBe(`t${i}`);
+    expect(() => requireId('tenant_id', 't1 ')).toThrow(/may contain only/);
+  });
+});
+
 describe('counts from the wire', () => {
   it('requireCount reads decimal strings exactly and rejects the rest as before', async () => {
     const { requireCount } = await import('../../sidecar/src/api/validate.js');

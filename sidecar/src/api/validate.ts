@@ -3,11 +3,17 @@ import { invalidArgument } from '../../../common/grpc-errors.js';
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export const MAX_ID_LENGTH = 128;
 
+/** Ids already found valid: the same ids come in every call (the decoders hand out one string per id). */
+const validIds = new Set<string>();
+
 /** A tenant, feature or reservation id: non-empty, at most 128 characters, letters, digits and . _ : - */
 export function requireId(field: string, value: string | undefined): string {
+  if (value && validIds.has(value)) return value;
   if (!value) throw invalidArgument(field, 'is required');
   if (value.length > MAX_ID_LENGTH) throw invalidArgument(field, `is ${value.length} characters; at most ${MAX_ID_LENGTH} are allowed`);
   if (!ID_PATTERN.test(value)) throw invalidArgument(field, 'may contain only letters, digits and . _ : - and must start with a letter or digit');
+  if (validIds.size >= 10_000) validIds.clear();
+  validIds.add(value);
   return value;
 }
 
