@@ -40,6 +40,8 @@ export interface BatchComparison {
   allowedShare: number;
   /** On the sidecar, over the measured CheckBatch rounds, when it has /metrics. */
   roundTripsPerDecision?: number;
+  /** Decisions made without Redis (a script call timed out) over those rounds, when it has /metrics. */
+  degradedDecisions?: number;
 }
 
 /** Runs `workers` loops until the deadline; each loop iteration returns how many decisions it completed. */
@@ -137,6 +139,7 @@ export async function compareBatch(
   let decided = 0;
   let trips = 0;
   let decisions = 0;
+  let degraded = 0;
   const consumeLevelRates: Array<[number, number]> = [];
   const streamLevelRates: Array<[number, number]> = [];
   try {
@@ -160,6 +163,7 @@ export async function compareBatch(
       if (before && after) {
         trips += after.tollgate_redis_round_trips_total - before.tollgate_redis_round_trips_total;
         decisions += after.tollgate_decisions_total - before.tollgate_decisions_total;
+        degraded += after.tollgate_degraded_decisions_total - before.tollgate_degraded_decisions_total;
       }
       rlf.push(await decisionsPerSecond(consumesInFlight, shape.durationS, rlfStep));
     }
@@ -176,6 +180,7 @@ export async function compareBatch(
       loadgenCpuShare: median(loadgenCpu),
       allowedShare: decided > 0 ? allowed / decided : Number.NaN,
       roundTripsPerDecision: metricsUrl && decisions > 0 ? trips / decisions : undefined,
+      degradedDecisions: metricsUrl ? degraded : undefined,
     };
   } finally {
     loadgen.stop();

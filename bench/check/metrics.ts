@@ -16,7 +16,7 @@ export function sumCounters(text: string, names: readonly string[]): Record<stri
 }
 
 /** The sidecar counters that say how often a decision needed Redis. */
-export const roundTripCounters = ['tollgate_redis_round_trips_total', 'tollgate_decisions_total', 'tollgate_lease_hits_total'] as const;
+export const roundTripCounters = ['tollgate_redis_round_trips_total', 'tollgate_decisions_total', 'tollgate_lease_hits_total', 'tollgate_degraded_decisions_total'] as const;
 
 /** Redis round trips per decision between two scrapes. */
 export function perDecision(before: Record<string, number>, after: Record<string, number>): number {

@@ -90,7 +90,8 @@ export function batchSections(batches: BatchComparison[]): Section {
   ];
   const trips = batches.filter((b) => b.roundTripsPerDecision !== undefined);
   if (trips.length > 0) {
-    notes.push(`  Sidecar Redis round trips per decision during CheckBatch: ${trips.map((b) => `${b.distribution} ${fmt.fraction(b.roundTripsPerDecision ?? Number.NaN)}`).join(', ')}.`);
+    notes.push(`  Sidecar Redis round trips per decision during CheckBatch: ${trips.map((b) => `${b.distribution} ${fmt.fraction(b.roundTripsPerDecision ?? Number.NaN)}`).join(', ')};`);
+    notes.push(`  decisions made without Redis (a script call over the 50 ms timeout): ${trips.map((b) => `${b.distribution} ${b.degradedDecisions ?? 0}`).join(', ')}.`);
   }
   return { rows: batches.map(batchRow), notes };
 }
