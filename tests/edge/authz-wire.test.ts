@@ -16,6 +16,20 @@ describe('direct ext_authz CheckResponse encoder', () => {
     ['rate limited: 429 with Retry-After and problem+json', checkResponseOf(plan, { ...emptyDecision(false, 'RATE_LIMITED', 7), limit: 200, retryAfterMs: 1500 }, feature)],
     ['missing key: 401', deniedCheckResponse(unauthenticated('send an API key'))],
     ['no route: 404', deniedCheckResponse(problemOf('no-route', 'Not found', 404, 'nothing here'))],
+    [
+      'headers longer than 127 bytes, non-ASCII, and empty',
+      {
+        status: { code: 0, message: '' },
+        okResponse: {
+          headers: [
+            { header: { key: 'x-long', value: 'é'.repeat(300) }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+            { header: { key: 'x-empty', value: '' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+          ],
+          headersToRemove: ['x-api-key'],
+          responseHeadersToAdd: [{ header: { key: 'ключ', value: 'значение' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+        },
+      },
+    ],
   ])('%s decodes as the generic codec encodes it', (_name, response) => {
     const direct = generic.responseDeserialize(encodeEnvoyCheckResponse(response));
     expect(direct).toEqual(generic.responseDeserialize(generic.responseSerialize(response)));
