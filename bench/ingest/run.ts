@@ -74,11 +74,14 @@ function clickhousePid(dir: string | undefined): number | undefined {
   return undefined;
 }
 
-/** User + system CPU seconds of a process (all threads), from /proc/<pid>/stat; NaN when unknown. */
-function processCpuSeconds(pid: number | undefined, which: 'user' | 'system' | 'both' = 'both'): number {
+/**
+ * User + system CPU seconds of a process (all threads), from /proc/<pid>/stat, or of its main thread only
+ * (/proc/<pid>/task/<pid>/stat); NaN when unknown.
+ */
+function processCpuSeconds(pid: number | undefined, which: 'user' | 'system' | 'both' = 'both', mainThread = false): number {
   if (pid === undefined) return NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const user = Number(fields[11]) / 100;
     const system = Number(fields[12]) / 100;
@@ -170,6 +173,7 @@ async function endToEnd(url: string, batches: Buffer[], chPid: number | undefine
     const cpuBefore = sidecarCpuSeconds(await (await fetch(metricsUrl)).text());
     const chCpuBefore = processCpuSeconds(chPid);
     const systemBefore = processCpuSeconds(child.pid, 'system');
+    const mainThreadBefore = processCpuSeconds(child.pid, 'both', true);
     const driverCpuBefore = ownCpuSeconds();
     const started = performance.now();
     const sent = await driver.send(batches, CONCURRENCY);
@@ -192,6 +196,7 @@ async function endToEnd(url: string, batches: Buffer[], chPid: number | undefine
     const totalSeconds = (performance.now() - started) / 1000;
     const chCpuSeconds = processCpuSeconds(chPid) - chCpuBefore;
     const systemSeconds = processCpuSeconds(child.pid, 'system') - systemBefore;
+    const mainThreadSeconds = processCpuSeconds(child.pid, 'both', true) - mainThreadBefore;
     const driverCpuSeconds = ownCpuSeconds() - driverCpuBefore;
     const metrics = await (await fetch(metricsUrl)).text();
     const cpuSeconds = sidecarCpuSeconds(metrics) - cpuBefore;
@@ -207,6 +212,7 @@ async function endToEnd(url: string, batches: Buffer[], chPid: number | undefine
       sidecarCpuUsPerEvent: (cpuSeconds * 1e6) / N,
       chCpuUsPerEvent: (chCpuSeconds * 1e6) / N,
       sidecarSystemUsPerEvent: (systemSeconds * 1e6) / N,
+      sidecarMainThreadUsPerEvent: (mainThreadSeconds * 1e6) / N,
       driverCpuUsPerEvent: (driverCpuSeconds * 1e6) / N,
     };
   } finally {
@@ -244,6 +250,7 @@ async function main(): Promise<void> {
       { measurement: 'ReportBatch ack p99 (ms)', baseline: '', tollgate: fmt.ms(e2e.ackP99), comparison: '', target: '' },
       { measurement: 'spool bytes per event (record header included)', baseline: '', tollgate: e2e.spoolBytesPerEvent.toFixed(1), comparison: '', target: '' },
       { measurement: 'sidecar CPU per event (µs, user+system, whole pipeline)', baseline: '', tollgate: e2e.sidecarCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
+      { measurement: '… of which on its main thread (µs; the rest: the scan worker, V8 and libuv threads)', baseline: '', tollgate: e2e.sidecarMainThreadUsPerEvent.toFixed(2), comparison: '', target: '' },
       { measurement: '… of which in the kernel (µs; sockets, spool writes, fdatasync)', baseline: '', tollgate: e2e.sidecarSystemUsPerEvent.toFixed(2), comparison: '', target: '' },
       { measurement: 'ClickHouse CPU per event (µs, while measured)', baseline: ((raw.chCpuSeconds * 1e6) / N).toFixed(2), tollgate: e2e.chCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
       { measurement: 'driver CPU per event (µs, the bench process: gRPC client, GetUsage polls)', baseline: '', tollgate: e2e.driverCpuUsPerEvent.toFixed(2), comparison: '', target: '' },

@@ -3,6 +3,7 @@ import type { Decider, SnapshotSource } from '../ports.js';
 import { Spool, SpoolFullError } from './adapters/spool.js';
 import { encodeUsageRecord, SummaryBuilder, usageRecordParts } from './adapters/usage-record.js';
 import { BatchScanner, type ScanContext, type ScannedBatch } from './api/report-batch-scan.js';
+import type { ScanWorker } from './api/scan-worker.js';
 import type { UsageMetrics } from './metrics.js';
 import { Code, validateEvent, type EventError, type UsageEventInput, type ValidationLimits } from './domain/validate-event.js';
 
@@ -20,6 +21,8 @@ export interface IngestDeps {
   metrics: UsageMetrics;
   nowMs: () => number;
   newEventId: () => string;
+  /** Where ReportBatch scans run when there is one; else on this thread. */
+  scanWorker?: ScanWorker;
 }
 
 /** Whole units for the quota counter: a fractional quantity counts as the next whole unit. */
@@ -129,6 +132,20 @@ export class UsageIngest {
       newEventId: this.deps.newEventId,
       ...restriction,
     });
+  }
+
+  /**
+   * scanBatch, on the scan worker when there is one (for callers not restricted to one tenant); a batch the worker
+   * scanned against a catalog entry that has changed since, or that it could not scan, is scanned here.
+   */
+  async scanBatchOffThread(bytes: Buffer, restriction: Pick<ScanContext, 'callerTenant' | 'denied'> = {}): Promise<ScannedBatch | undefined> {
+    const worker = this.deps.scanWorker;
+    if (worker?.available && restriction.callerTenant === undefined) {
+      const result = await worker.scan(bytes, this.deps.nowMs(), this.deps.limits);
+      if (result.kind === 'scanned') return result.scan;
+      if (result.kind === 'give-up') return undefined;
+    }
+    return this.scanBatch(bytes, restriction);
   }
 
   /** Call once a scanned batch is answered. */

@@ -7,6 +7,7 @@ import type { HttpHandler, SidecarContext, SidecarModule } from '../ports.js';
 import { Spool } from './adapters/spool.js';
 import { cloudEventsHandler } from './api/cloudevents.js';
 import { usageServiceDefinition, usageServiceImplementation } from './api/usage-service.js';
+import { ScanWorker, scanWorkerFile } from './api/scan-worker.js';
 import { UsageIngest } from './ingest.js';
 import { createUsageMetrics } from './metrics.js';
 import { RollupRefresher } from './rollup.js';
@@ -88,6 +89,10 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     logger,
     (summaries) => rollup.noteShipped(summaries),
   );
+  const workerFile = scanWorkerFile();
+  const scanWorker = workerFile
+    ? new ScanWorker(workerFile, ctx.snapshots, (err) => logger.error({ err: String(err) }, 'usage scan worker failed; ReportBatch is validated on the main thread from now on'))
+    : undefined;
   const ingest = new UsageIngest({
     spool,
     snapshots: ctx.snapshots,
@@ -102,6 +107,7 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     metrics,
     nowMs: Date.now,
     newEventId: monotonicFactory(),
+    scanWorker,
   });
   shipper.start();
   rollup.start();
@@ -109,6 +115,7 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     ingest,
     reader: usageReaderOver(store),
     async stop() {
+      await scanWorker?.stop();
       await Promise.race([shipper.stop(), new Promise((r) => setTimeout(r, SHIPPER_STOP_MS).unref())]);
       await rollup.refresh();
       await rollup.stop();

@@ -80,7 +80,7 @@ export function usageServiceImplementation(deps: UsageApiDeps): UntypedServiceIm
       const caller = deps.auth.identifyCall(call);
       const restriction = caller.kind === 'tenant' ? { callerTenant: caller.tenantId, denied: (tenantId: string) => tenantDeniedError(deps.auth, caller, tenantId) } : {};
       try {
-        const scan = deps.ingest.scanBatch(bytes, restriction);
+        const scan = await deps.ingest.scanBatchOffThread(bytes, restriction);
         if (scan) {
           if (scan.events > deps.maxBatchEvents) throw batchTooLarge(scan.events, deps.maxBatchEvents);
           const response = encodeScannedResponse(scan, await deps.ingest.spoolScanned(scan, started));

@@ -1,0 +1,56 @@
+/**
+ * The worker side of ScanWorker (scan-worker.ts): runs the ReportBatch scan off the main thread, against its copy of
+ * the tenants' features that the main thread keeps current (every entry carries a version the main thread checks).
+ */
+import { parentPort } from 'node:worker_threads';
+import { monotonicFactory } from 'ulid';
+import type { SnapshotSource } from '../../ports.js';
+import { WireError } from '../../../../common/protowire.js';
+import { BatchScanner } from './report-batch-scan.js';
+import type { CatalogEntry, ScanReply, ScanRequest } from './scan-worker.js';
+
+const scanner = new BatchScanner();
+const newEventId = monotonicFactory();
+const catalog = new Map<string, CatalogEntry>();
+
+parentPort!.on('message', (request: ScanRequest) => {
+  if (request.clearCatalog) catalog.clear();
+  for (const [tenantId, entry] of request.catalog) catalog.set(tenantId, entry);
+  const used = new Map<string, number>();
+  const missing: string[] = [];
+  const snapshots: SnapshotSource = {
+    get(tenantId) {
+      const entry = catalog.get(tenantId);
+      if (!entry) {
+        missing.push(tenantId);
+        return undefined;
+      }
+      used.set(tenantId, entry.version);
+      return entry.features ? ({ features: entry.features } as ReturnType<SnapshotSource['get']>) : undefined;
+    },
+    tenantForKeyHash: () => undefined,
+  };
+  let reply: ScanReply;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    const scan = scanner.scan(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength), {
+      nowMs: request.nowMs,
+      limits: request.limits,
+      snapshots,
+      newEventId,
+    });
+    if (missing.length > 0) reply = { id: request.id, kind: 'missing', tenants: [...new Set(missing)] };
+    else if (!scan) reply = { id: request.id, kind: 'give-up' };
+    else {
+      // Copies of exactly the bytes used, handed over (transferred); the scanner keeps its own buffers.
+      const rows = new Uint8Array(scan.rows);
+      const ids = new Uint8Array(scan.ids.subarray(0, scan.events * 26));
+      transfer.push(rows.buffer, ids.buffer);
+      reply = { id: request.id, kind: 'scanned', used: [...used], events: scan.events, accepted: scan.accepted, rows, ids, outcomes: scan.outcomes, summary: scan.summary };
+      scanner.recycle(scan);
+    }
+  } catch (err) {
+    reply = err instanceof WireError ? { id: request.id, kind: 'wire-error', message: err.message } : { id: request.id, kind: 'error', message: String((err as Error)?.stack ?? err) };
+  }
+  parentPort!.postMessage(reply, transfer);
+});

@@ -1,0 +1,178 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FeatureEntitlement } from '../../../../common/snapshot.js';
+import { WireError } from '../../../../common/protowire.js';
+import type { SnapshotSource } from '../../ports.js';
+import type { RecordSummary } from '../adapters/usage-record.js';
+import type { ValidationLimits } from '../domain/validate-event.js';
+import type { ReportOutcome } from '../ingest.js';
+import type { ScannedBatch } from './report-batch-scan.js';
+
+/**
+ * Runs the ReportBatch scan (report-batch-scan.ts) on a worker thread, so the main thread is left with gRPC, the
+ * spool and the shipper. The spool, the acknowledgement and every catalog decision stay on the main thread:
+ *
+ *  - The worker validates against its copy of the tenants' features. Each entry has a version; a reply lists the
+ *    (tenant, version) pairs it used, and the main thread accepts it only if each is still the version it holds and
+ *    that version's features are still the entitlement snapshot's (same object). Otherwise the entry is refreshed and
+ *    the batch is scanned again on the main thread: a catalog change is never missed.
+ *  - A tenant the worker has not been told about makes it answer `missing`; the main thread sends the entries and the
+ *    same request again.
+ *  - If the worker fails or exits, every pending and later batch is scanned on the main thread.
+ */
+
+export interface CatalogEntry {
+  version: number;
+  /** null: no such tenant. */
+  features: Record<string, FeatureEntitlement> | null;
+}
+
+export interface ScanRequest {
+  id: number;
+  bytes: Uint8Array;
+  nowMs: number;
+  limits: ValidationLimits;
+  catalog: Array<[string, CatalogEntry]>;
+  clearCatalog: boolean;
+}
+
+export type ScanReply =
+  | { id: number; kind: 'scanned'; used: Array<[string, number]>; events: number; accepted: number; rows: Uint8Array; ids: Uint8Array; outcomes: Array<ReportOutcome | undefined>; summary: RecordSummary }
+  | { id: number; kind: 'missing'; tenants: string[] }
+  | { id: number; kind: 'give-up' }
+  | { id: number; kind: 'wire-error'; message: string }
+  | { id: number; kind: 'error'; message: string };
+
+/** What the worker says about a batch: scanned, give-up (generic path), or stale (scan it here). */
+export type WorkerScan = { kind: 'scanned'; scan: ScannedBatch } | { kind: 'give-up' } | { kind: 'stale' } | { kind: 'unavailable' };
+
+const CATALOG_LIMIT = 10_000;
+const MAX_MISSING_ROUNDS = 3;
+
+/**
+ * The compiled worker next to this module; none when running from TypeScript sources (tests, tsx), where a worker
+ * thread would not have the loader: the scan then runs on the main thread. TOLLGATE_USAGE_SCAN_WORKER=0 keeps it on
+ * the main thread too (for a machine without a core to spare, or to compare).
+ */
+export function scanWorkerFile(env: NodeJS.ProcessEnv = process.env): URL | undefined {
+  if (env.TOLLGATE_USAGE_SCAN_WORKER === '0') return undefined;
+  const compiled = new URL('./scan-worker-thread.js', import.meta.url);
+  return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(compiled)) ? compiled : undefined;
+}
+
+export class ScanWorker {
+  private worker?: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, (reply: ScanReply | undefined) => void>();
+  /** What the worker holds, by tenant. */
+  private readonly sent = new Map<string, CatalogEntry & { source: Record<string, FeatureEntitlement> | undefined }>();
+  private updates: Array<[string, CatalogEntry]> = [];
+  private clearCatalog = false;
+  private version = 0;
+
+  constructor(
+    file: URL,
+    private readonly snapshots: SnapshotSource,
+    private readonly onFailure: (err: unknown) => void = () => {},
+  ) {
+    const worker = new Worker(file);
+    worker.unref();
+    worker.on('message', (reply: ScanReply) => {
+      const resolve = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      resolve?.(reply);
+    });
+    const fail = (err: unknown) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const resolve of this.pending.values()) resolve(undefined);
+      this.pending.clear();
+      this.onFailure(err);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`usage scan worker exited with code ${code}`)));
+    this.worker = worker;
+  }
+
+  get available(): boolean {
+    return this.worker !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const resolve of this.pending.values()) resolve(undefined);
+    this.pending.clear();
+    await worker?.terminate();
+  }
+
+  async scan(bytes: Buffer, nowMs: number, limits: ValidationLimits): Promise<WorkerScan> {
+    for (let round = 0; round < MAX_MISSING_ROUNDS; round++) {
+      // A copy in memory of its own, handed over to the worker (transferred, not copied again).
+      const copy = new Uint8Array(bytes.length);
+      copy.set(bytes);
+      const reply = await this.post(copy, nowMs, limits);
+      if (reply === undefined) return { kind: 'unavailable' };
+      switch (reply.kind) {
+        case 'missing':
+          for (const tenantId of reply.tenants) this.refresh(tenantId);
+          continue;
+        case 'give-up':
+          return { kind: 'give-up' };
+        case 'wire-error':
+          throw new WireError(reply.message);
+        case 'error':
+          this.onFailure(new Error(reply.message));
+          return { kind: 'unavailable' };
+        case 'scanned': {
+          let stale = false;
+          for (const [tenantId, version] of reply.used) {
+            const entry = this.sent.get(tenantId);
+            if (!entry || entry.version !== version || entry.source !== this.snapshots.get(tenantId)?.features) {
+              stale = true;
+              if (!entry || entry.source !== this.snapshots.get(tenantId)?.features) this.refresh(tenantId);
+            }
+          }
+          if (stale) return { kind: 'stale' };
+          const scan: ScannedBatch = {
+            events: reply.events,
+            accepted: reply.accepted,
+            ids: Buffer.from(reply.ids.buffer, reply.ids.byteOffset, reply.ids.byteLength),
+            rows: Buffer.from(reply.rows.buffer, reply.rows.byteOffset, reply.rows.byteLength),
+            outcomes: reply.outcomes,
+            summary: reply.summary,
+          };
+          return { kind: 'scanned', scan };
+        }
+      }
+    }
+    return { kind: 'stale' };
+  }
+
+  /** Sends the tenant's current features with the next request. */
+  private refresh(tenantId: string): void {
+    if (this.sent.size >= CATALOG_LIMIT) {
+      this.sent.clear();
+      this.updates = [];
+      this.clearCatalog = true;
+    }
+    const source = this.snapshots.get(tenantId)?.features;
+    const entry = { version: ++this.version, features: source ?? null };
+    this.sent.set(tenantId, { ...entry, source });
+    this.updates.push([tenantId, entry]);
+  }
+
+  private post(bytes: Uint8Array, nowMs: number, limits: ValidationLimits): Promise<ScanReply | undefined> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve(undefined);
+    const id = this.nextId++;
+    const request: ScanRequest = { id, bytes, nowMs, limits, catalog: this.updates, clearCatalog: this.clearCatalog };
+    this.updates = [];
+    this.clearCatalog = false;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+}
