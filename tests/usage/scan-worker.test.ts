@@ -80,6 +80,16 @@ describe('ReportBatch scan on a worker thread', () => {
     expect(fifth.kind === 'scanned' && fifth.scan.outcomes[0]?.error?.reason).toBe('UNKNOWN_TENANT');
   });
 
+  it('learns new tenants once when many calls in flight name them (no needless rescans on the main thread)', async () => {
+    const tenants = Array.from({ length: 10 }, (_, i) => `tenant-${i}`);
+    const { snapshots } = catalogOf(Object.fromEntries(tenants.map((t) => [t, { tokens: feature() }])));
+    const worker = startWorker(snapshots);
+    const bytes = codec.requestSerialize({ events: tenants.map((tenantId, i) => ({ eventId: ULID(i), tenantId, featureId: 'tokens', quantity: '1' })) });
+    const results = await Promise.all(Array.from({ length: 16 }, () => worker.scan(bytes, Date.now(), limits)));
+    expect(results.map((r) => r.kind)).toEqual(Array(16).fill('scanned'));
+    expect(results.map((r) => (r.kind === 'scanned' ? r.scan.accepted : 0))).toEqual(Array(16).fill(10));
+  });
+
   it('refuses the answers of batches in flight while the catalog changed, not only the first', async () => {
     const { catalog, snapshots } = catalogOf({ acme: { tokens: feature() } });
     const worker = startWorker(snapshots);

@@ -131,7 +131,7 @@ export class ScanWorker {
             const entry = this.sent.get(tenantId);
             if (!entry || entry.version !== version || entry.source !== this.snapshots.get(tenantId)?.features) {
               stale = true;
-              if (!entry || entry.source !== this.snapshots.get(tenantId)?.features) this.refresh(tenantId);
+              this.refresh(tenantId);
             }
           }
           if (stale) return { kind: 'stale' };
@@ -150,14 +150,18 @@ export class ScanWorker {
     return { kind: 'stale' };
   }
 
-  /** Sends the tenant's current features with the next request. */
+  /**
+   * Sends the tenant's current features with the next request, unless the worker already has (or is being sent)
+   * them: many calls in flight all reporting the same new tenant must not make versions the worker never holds.
+   */
   private refresh(tenantId: string): void {
+    const source = this.snapshots.get(tenantId)?.features;
+    if (this.sent.get(tenantId)?.source === source && this.sent.has(tenantId)) return;
     if (this.sent.size >= CATALOG_LIMIT) {
       this.sent.clear();
       this.updates = [];
       this.clearCatalog = true;
     }
-    const source = this.snapshots.get(tenantId)?.features;
     const entry = { version: ++this.version, features: source ?? null };
     this.sent.set(tenantId, { ...entry, source });
     this.updates.push([tenantId, entry]);
