@@ -5,7 +5,8 @@ import { loadDefinition, tollgateProtoFile } from '../../common/proto.js';
 import type { SnapshotSource } from '../../common/snapshot-cache.js';
 import type { EntitlementSnapshot, FeatureEntitlement } from '../../common/snapshot.js';
 import { BatchScanner } from '../../sidecar/src/usage/api/report-batch-scan.js';
-import { WireError } from '../../sidecar/src/usage/api/report-batch-wire.js';
+import { encodeScannedResponse, WireError } from '../../sidecar/src/usage/api/report-batch-wire.js';
+import type { EventError } from '../../sidecar/src/usage/domain/validate-event.js';
 import { ScanWorker } from '../../sidecar/src/usage/api/scan-worker.js';
 
 // The worker thread runs compiled JavaScript: build first (npx tsc -p tsconfig.json), as for every test here.
@@ -44,9 +45,9 @@ describe('ReportBatch scan on a worker thread', () => {
     for (let round = 0; round < 20; round++) {
       const events = Array.from({ length: 50 }, (_, i) => ({
         eventId: ULID(round * 50 + i),
-        tenantId: ['acme', 'beta', 'nobody', `t${round}`][i % 4],
+        tenantId: round % 2 === 0 ? ['acme', 'beta', 'nobody', `t${round}`][i % 4] : ['acme', 'beta'][i % 2],
         featureId: ['tokens', 'calls'][i % 2],
-        quantity: i % 7 === 0 ? '-1' : `${i}.50`,
+        quantity: i % 7 === 0 && round % 2 === 0 ? '-1' : `${i}.50`,
         timestamp: at,
         attributes: { model: `m${i % 3}` },
       }));
@@ -59,6 +60,10 @@ describe('ReportBatch scan on a worker thread', () => {
       expect(result.scan.outcomes).toEqual(here.outcomes);
       expect(result.scan.ids.subarray(0, 26 * 50)).toEqual(here.ids.subarray(0, 26 * 50));
       expect(result.scan.accepted).toBe(here.accepted);
+      // The answer the worker encoded, and the one made here when the spool refuses the record.
+      expect(encodeScannedResponse(result.scan).equals(encodeScannedResponse(here))).toBe(true);
+      const full: EventError = { code: 8, reason: 'SPOOL_FULL', field: '', message: 'full' };
+      expect(encodeScannedResponse(result.scan, full).equals(encodeScannedResponse(here, full))).toBe(true);
     }
   });
 

@@ -43,6 +43,8 @@ export interface ScannedBatch {
   /** TabSeparated rows (USAGE_ROW_COLUMNS order) of the accepted events, in input order. */
   rows: Buffer;
   summary: RecordSummary;
+  /** The encoded answer for when the spool takes the record, if already made (by the scan worker). */
+  response?: Buffer;
 }
 
 const ULID_BYTES = 26;

@@ -180,6 +180,7 @@ const ACCEPTED_SUFFIX = Buffer.from([0x10, 1]);
  * (the spool could not take the record) replaces every acceptance.
  */
 export function encodeScannedResponse(scan: ScannedBatch, failure?: EventError): Buffer {
+  if (!failure && scan.response) return scan.response;
   if (!failure && scan.accepted === scan.events && scan.outcomes.every((o) => o === undefined)) return allAccepted(scan);
   const w = new Writer(32 * scan.events + 32);
   let accepted = 0;

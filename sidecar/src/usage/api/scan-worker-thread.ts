@@ -7,6 +7,7 @@ import { monotonicFactory } from 'ulid';
 import type { SnapshotSource } from '../../ports.js';
 import { WireError } from '../../../../common/protowire.js';
 import { BatchScanner } from './report-batch-scan.js';
+import { encodeScannedResponse } from './report-batch-wire.js';
 import type { CatalogEntry, ScanReply, ScanRequest } from './scan-worker.js';
 
 const scanner = new BatchScanner();
@@ -39,14 +40,22 @@ parentPort!.on('message', (request: ScanRequest) => {
       snapshots,
       newEventId,
     });
-    if (missing.length > 0) reply = { id: request.id, kind: 'missing', tenants: [...new Set(missing)] };
+    if (missing.length > 0) {
+      // The request's bytes go back with the question, for the same request to be sent again.
+      reply = { id: request.id, kind: 'missing', tenants: [...new Set(missing)], bytes: request.bytes };
+      transfer.push(request.bytes.buffer as ArrayBuffer);
+    }
     else if (!scan) reply = { id: request.id, kind: 'give-up' };
     else {
       // Copies of exactly the bytes used, handed over (transferred); the scanner keeps its own buffers.
       const rows = new Uint8Array(scan.rows);
       const ids = new Uint8Array(scan.ids.subarray(0, scan.events * 26));
-      transfer.push(rows.buffer, ids.buffer);
-      reply = { id: request.id, kind: 'scanned', used: [...used], events: scan.events, accepted: scan.accepted, rows, ids, outcomes: scan.outcomes, summary: scan.summary };
+      // The answer if the spool takes the record (the main thread writes another one only if it does not).
+      const response = new Uint8Array(encodeScannedResponse(scan));
+      transfer.push(rows.buffer, ids.buffer, response.buffer);
+      // An all-accepted batch's outcomes are all undefined: sent as an empty array, not a thousand holes.
+      const outcomes = scan.outcomes.every((o) => o === undefined) ? [] : scan.outcomes;
+      reply = { id: request.id, kind: 'scanned', used: [...used], events: scan.events, accepted: scan.accepted, rows, ids, response, outcomes, summary: scan.summary };
       scanner.recycle(scan);
     }
   } catch (err) {

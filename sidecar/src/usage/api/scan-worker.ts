@@ -38,8 +38,21 @@ export interface ScanRequest {
 }
 
 export type ScanReply =
-  | { id: number; kind: 'scanned'; used: Array<[string, number]>; events: number; accepted: number; rows: Uint8Array; ids: Uint8Array; outcomes: Array<ReportOutcome | undefined>; summary: RecordSummary }
-  | { id: number; kind: 'missing'; tenants: string[] }
+  | {
+      id: number;
+      kind: 'scanned';
+      used: Array<[string, number]>;
+      events: number;
+      accepted: number;
+      rows: Uint8Array;
+      ids: Uint8Array;
+      /** The encoded answer when the spool takes the record. */
+      response: Uint8Array;
+      /** Empty when every event was accepted on the byte path. */
+      outcomes: Array<ReportOutcome | undefined>;
+      summary: RecordSummary;
+    }
+  | { id: number; kind: 'missing'; tenants: string[]; bytes: Uint8Array }
   | { id: number; kind: 'give-up' }
   | { id: number; kind: 'wire-error'; message: string }
   | { id: number; kind: 'error'; message: string };
@@ -108,15 +121,17 @@ export class ScanWorker {
   }
 
   async scan(bytes: Buffer, nowMs: number, limits: ValidationLimits): Promise<WorkerScan> {
+    // A copy in memory of its own is handed over to the worker (transferred, not copied again); `bytes` stays intact
+    // for a scan on this thread if the worker's answer cannot be used.
+    let request: Uint8Array = new Uint8Array(bytes.length);
+    request.set(bytes);
     for (let round = 0; round < MAX_MISSING_ROUNDS; round++) {
-      // A copy in memory of its own, handed over to the worker (transferred, not copied again).
-      const copy = new Uint8Array(bytes.length);
-      copy.set(bytes);
-      const reply = await this.post(copy, nowMs, limits);
+      const reply = await this.post(request, nowMs, limits);
       if (reply === undefined) return { kind: 'unavailable' };
       switch (reply.kind) {
         case 'missing':
           for (const tenantId of reply.tenants) this.refresh(tenantId);
+          request = reply.bytes;
           continue;
         case 'give-up':
           return { kind: 'give-up' };
@@ -140,8 +155,9 @@ export class ScanWorker {
             accepted: reply.accepted,
             ids: Buffer.from(reply.ids.buffer, reply.ids.byteOffset, reply.ids.byteLength),
             rows: Buffer.from(reply.rows.buffer, reply.rows.byteOffset, reply.rows.byteLength),
-            outcomes: reply.outcomes,
+            outcomes: reply.outcomes.length === 0 ? new Array<undefined>(reply.events).fill(undefined) : reply.outcomes,
             summary: reply.summary,
+            response: Buffer.from(reply.response.buffer, reply.response.byteOffset, reply.response.byteLength),
           };
           return { kind: 'scanned', scan };
         }
