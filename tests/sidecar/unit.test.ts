@@ -203,3 +203,41 @@ describe('counts from the wire', () => {
     expect(requireCount('estimate', '3', { positive: true })).toBe(3);
   });
 });
+
+describe('store health', () => {
+  const timeout = () => new Error('Command timed out');
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('counts the timeouts of one event-loop turn (one pipeline) once; three turns in a row mark the store down', async () => {
+    const { StoreHealth } = await import('../../sidecar/src/engine/store-health.js');
+    const changes: boolean[] = [];
+    const health = new StoreHealth(() => Promise.resolve(), 10_000, (up) => changes.push(up));
+    for (let i = 0; i < 30; i++) health.reportFailure(timeout());
+    expect(health.up).toBe(true);
+    await nextTurn();
+    health.reportFailure(timeout());
+    expect(health.up).toBe(true);
+    await nextTurn();
+    health.reportFailure(timeout());
+    expect(health.up).toBe(false);
+    expect(changes).toEqual([false]);
+    health.stop();
+  });
+
+  it('a success in between starts the count again; a refused connection marks it down at once', async () => {
+    const { StoreHealth } = await import('../../sidecar/src/engine/store-health.js');
+    const health = new StoreHealth(() => Promise.resolve(), 10_000);
+    health.reportFailure(timeout());
+    await nextTurn();
+    health.reportFailure(timeout());
+    await nextTurn();
+    health.reportSuccess();
+    health.reportFailure(timeout());
+    await nextTurn();
+    health.reportFailure(timeout());
+    expect(health.up).toBe(true);
+    health.reportFailure(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    expect(health.up).toBe(false);
+    health.stop();
+  });
+});

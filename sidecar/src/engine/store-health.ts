@@ -26,14 +26,24 @@ export class StoreHealth {
   }
 
   private consecutiveTimeouts = 0;
+  /** A timeout was already counted in this turn of the event loop. */
+  private timeoutThisTurn = false;
 
   /**
    * A refused or closed connection marks the store down at once. A timeout degrades only the call that timed out
-   * (it never waits longer); three in a row mean the store is not answering, and it is marked down.
+   * (it never waits longer); timeouts in three turns of the event loop in a row, with no success in between, mean
+   * the store is not answering, and it is marked down. Calls sent together (one pipeline) time out together: they
+   * count once, so one slow moment — often this process's own event loop running late rather than Redis — does
+   * not switch every key to local decisions.
    */
   reportFailure(err?: unknown): void {
     if (this.down) return;
-    if (isTimeout(err) && ++this.consecutiveTimeouts < 3) return;
+    if (isTimeout(err)) {
+      if (this.timeoutThisTurn) return;
+      this.timeoutThisTurn = true;
+      setImmediate(() => (this.timeoutThisTurn = false));
+      if (++this.consecutiveTimeouts < 3) return;
+    }
     this.consecutiveTimeouts = 0;
     this.down = true;
     this.onChange(false);
