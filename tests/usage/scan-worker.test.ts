@@ -64,6 +64,8 @@ describe('ReportBatch scan on a worker thread', () => {
       expect(encodeScannedResponse(result.scan).equals(encodeScannedResponse(here))).toBe(true);
       const full: EventError = { code: 8, reason: 'SPOOL_FULL', field: '', message: 'full' };
       expect(encodeScannedResponse(result.scan, full).equals(encodeScannedResponse(here, full))).toBe(true);
+      // Its memory goes back to the worker and serves the next rounds' answers.
+      result.scan.release?.();
     }
   });
 

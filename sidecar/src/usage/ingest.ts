@@ -150,7 +150,8 @@ export class UsageIngest {
 
   /** Call once a scanned batch is answered. */
   recycle(scan: ScannedBatch): void {
-    this.scanner.recycle(scan);
+    if (scan.release) scan.release();
+    else this.scanner.recycle(scan);
   }
 
   /**

@@ -45,6 +45,8 @@ export interface ScannedBatch {
   summary: RecordSummary;
   /** The encoded answer for when the spool takes the record, if already made (by the scan worker). */
   response?: Buffer;
+  /** Gives the buffers back to whoever made them, once the batch is answered and its record written (or refused). */
+  release?: () => void;
 }
 
 const ULID_BYTES = 26;

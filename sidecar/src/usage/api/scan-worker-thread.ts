@@ -13,8 +13,27 @@ import type { CatalogEntry, ScanReply, ScanRequest } from './scan-worker.js';
 const scanner = new BatchScanner();
 const newEventId = monotonicFactory();
 const catalog = new Map<string, CatalogEntry>();
+/** Memory the main thread gave back (rows and ids of answered batches), reused for the next answers. */
+const spare: ArrayBuffer[] = [];
+const SPARE_LIMIT = 64;
+
+/** `bytes` copied into memory of its own (a spare buffer when one is big enough), to be handed over. */
+function handOver(bytes: Uint8Array): Uint8Array {
+  let buffer: ArrayBuffer | undefined;
+  for (let i = spare.length - 1; i >= 0; i--) {
+    if (spare[i].byteLength >= bytes.length) {
+      buffer = spare[i];
+      spare.splice(i, 1);
+      break;
+    }
+  }
+  const out = new Uint8Array(buffer ?? new ArrayBuffer(Math.max(bytes.length, 64 * 1024)), 0, bytes.length);
+  out.set(bytes);
+  return out;
+}
 
 parentPort!.on('message', (request: ScanRequest) => {
+  for (const buffer of request.spare) if (spare.length < SPARE_LIMIT) spare.push(buffer);
   if (request.clearCatalog) catalog.clear();
   for (const [tenantId, entry] of request.catalog) catalog.set(tenantId, entry);
   const used = new Map<string, number>();
@@ -48,14 +67,15 @@ parentPort!.on('message', (request: ScanRequest) => {
     else if (!scan) reply = { id: request.id, kind: 'give-up' };
     else {
       // Copies of exactly the bytes used, handed over (transferred); the scanner keeps its own buffers.
-      const rows = new Uint8Array(scan.rows);
-      const ids = new Uint8Array(scan.ids.subarray(0, scan.events * 26));
+      const rows = handOver(scan.rows);
+      const ids = handOver(scan.ids.subarray(0, scan.events * 26));
       // The answer if the spool takes the record (the main thread writes another one only if it does not).
       const response = new Uint8Array(encodeScannedResponse(scan));
-      transfer.push(rows.buffer, ids.buffer, response.buffer);
+      // The request's bytes go back too, for the main thread's next copy.
+      transfer.push(rows.buffer as ArrayBuffer, ids.buffer as ArrayBuffer, response.buffer, request.bytes.buffer as ArrayBuffer);
       // An all-accepted batch's outcomes are all undefined: sent as an empty array, not a thousand holes.
       const outcomes = scan.outcomes.every((o) => o === undefined) ? [] : scan.outcomes;
-      reply = { id: request.id, kind: 'scanned', used: [...used], events: scan.events, accepted: scan.accepted, rows, ids, response, outcomes, summary: scan.summary };
+      reply = { id: request.id, kind: 'scanned', used: [...used], events: scan.events, accepted: scan.accepted, rows, ids, response, outcomes, summary: scan.summary, bytes: request.bytes };
       scanner.recycle(scan);
     }
   } catch (err) {
