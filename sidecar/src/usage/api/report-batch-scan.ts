@@ -54,6 +54,7 @@ const HOUR_MS = 3_600_000;
 const MAX_ID_LENGTH = 128;
 const INTERN_LIMIT = 10_000;
 const POOLED_BUFFERS = 32;
+const MAX_POOLED_BYTES = 2 << 20;
 
 /** Crockford base32 character → its upper-case byte; 0 for anything else. */
 const ULID_UPPER = new Uint8Array(256);
@@ -257,8 +258,10 @@ export class BatchScanner {
 
   /** The batch is answered and its record written (or refused): its buffers may be reused. */
   recycle(scan: ScannedBatch): void {
-    if (this.rowBuffers.length < POOLED_BUFFERS) this.rowBuffers.push(Buffer.from(scan.rows.buffer, scan.rows.byteOffset, scan.rows.buffer.byteLength - scan.rows.byteOffset));
-    if (this.idBuffers.length < POOLED_BUFFERS) this.idBuffers.push(scan.ids);
+    // Buffers of an unusually large call are left to the collector rather than kept.
+    const rows = scan.rows.buffer.byteLength - scan.rows.byteOffset;
+    if (this.rowBuffers.length < POOLED_BUFFERS && rows <= MAX_POOLED_BYTES) this.rowBuffers.push(Buffer.from(scan.rows.buffer, scan.rows.byteOffset, rows));
+    if (this.idBuffers.length < POOLED_BUFFERS && scan.ids.length <= MAX_POOLED_BYTES) this.idBuffers.push(scan.ids);
   }
 
   private ensure(bytes: number): void {

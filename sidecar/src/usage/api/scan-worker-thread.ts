@@ -8,7 +8,7 @@ import type { SnapshotSource } from '../../ports.js';
 import { WireError } from '../../../../common/protowire.js';
 import { BatchScanner } from './report-batch-scan.js';
 import { encodeScannedResponse } from './report-batch-wire.js';
-import type { CatalogEntry, ScanReply, ScanRequest } from './scan-worker.js';
+import { MAX_POOLED_BYTES, type CatalogEntry, type ScanReply, type ScanRequest } from './scan-worker.js';
 
 const scanner = new BatchScanner();
 const newEventId = monotonicFactory();
@@ -33,7 +33,7 @@ function handOver(bytes: Uint8Array): Uint8Array {
 }
 
 parentPort!.on('message', (request: ScanRequest) => {
-  for (const buffer of request.spare) if (spare.length < SPARE_LIMIT) spare.push(buffer);
+  for (const buffer of request.spare) if (spare.length < SPARE_LIMIT && buffer.byteLength <= MAX_POOLED_BYTES) spare.push(buffer);
   if (request.clearCatalog) catalog.clear();
   for (const [tenantId, entry] of request.catalog) catalog.set(tenantId, entry);
   const used = new Map<string, number>();

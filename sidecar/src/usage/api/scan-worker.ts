@@ -66,6 +66,8 @@ export type WorkerScan = { kind: 'scanned'; scan: ScannedBatch } | { kind: 'give
 
 const CATALOG_LIMIT = 10_000;
 const POOLED_BUFFERS = 32;
+/** Buffers of an unusually large call are left to the collector rather than kept (32 × 8 MB would be a lot). */
+export const MAX_POOLED_BYTES = 1 << 20;
 const MAX_MISSING_ROUNDS = 3;
 
 /**
@@ -192,11 +194,11 @@ export class ScanWorker {
   }
 
   private keepRequestBuffer(buffer: ArrayBuffer): void {
-    if (this.requestBuffers.length < POOLED_BUFFERS) this.requestBuffers.push(buffer);
+    if (this.requestBuffers.length < POOLED_BUFFERS && buffer.byteLength <= MAX_POOLED_BYTES) this.requestBuffers.push(buffer);
   }
 
   private giveBack(...buffers: ArrayBuffer[]): void {
-    for (const buffer of buffers) if (this.toWorker.length < POOLED_BUFFERS) this.toWorker.push(buffer);
+    for (const buffer of buffers) if (this.toWorker.length < POOLED_BUFFERS && buffer.byteLength <= MAX_POOLED_BYTES) this.toWorker.push(buffer);
   }
 
   /**
