@@ -52,26 +52,46 @@ export function envoyCheckRequestDecoder(wanted: readonly string[]): (buf: Buffe
       }
       if (r.pos !== end) throw new Error('malformed CheckRequest: a nested message overruns its length');
     };
-    /** A map<string,string> entry or a HeaderValue: key = 1, value = 2 (raw_value = 3 when `raw`). */
+    /**
+     * A map<string,string> entry or a HeaderValue: key = 1, value = 2 (raw_value = 3 when `raw`), as byte ranges, so
+     * that the headers nobody reads never become strings. The last occurrence of a field wins, as in protobuf.
+     */
     const pair = (end: number, raw: boolean): [number, number, string] => {
       let keyStart = 0;
       let keyEnd = 0;
-      let value = '';
-      let rawValue = '';
-      message(end, (tag, wireType) => {
-        if (wireType !== 2) return false;
-        if (tag === 1) [keyStart, keyEnd] = r.delimited();
-        else if (tag === 2) value = r.string();
-        else if (tag === 3 && raw) rawValue = r.string();
-        else return false;
-        return true;
-      });
-      return [keyStart, keyEnd, value || rawValue];
+      let valueStart = 0;
+      let valueEnd = 0;
+      let rawStart = 0;
+      let rawEnd = 0;
+      while (r.pos < end) {
+        const key = r.varint();
+        const tag = key >>> 3;
+        if ((key & 7) !== 2) r.skip(key & 7);
+        else if (tag === 1) [keyStart, keyEnd] = r.delimited();
+        else if (tag === 2) [valueStart, valueEnd] = r.delimited();
+        else if (tag === 3 && raw) [rawStart, rawEnd] = r.delimited();
+        else r.skip(2);
+      }
+      if (r.pos !== end) throw new Error('malformed CheckRequest: a nested message overruns its length');
+      const value = valueEnd > valueStart ? buf.toString('utf8', valueStart, valueEnd) : rawEnd > rawStart ? buf.toString('utf8', rawStart, rawEnd) : '';
+      return [keyStart, keyEnd, value];
     };
     const header = (end: number, raw: boolean, into: Map<string, string>) => {
-      const [keyStart, keyEnd, value] = pair(end, raw);
+      const at = r.pos;
+      let keyStart = 0;
+      let keyEnd = 0;
+      while (r.pos < end) {
+        const key = r.varint();
+        if (key === ((1 << 3) | 2)) [keyStart, keyEnd] = r.delimited();
+        else r.skip(key & 7);
+      }
       const name = wantedName(buf, keyStart, keyEnd);
-      if (name !== undefined) into.set(name, value);
+      if (name === undefined) {
+        if (r.pos !== end) throw new Error('malformed CheckRequest: a nested message overruns its length');
+        return;
+      }
+      r.pos = at;
+      into.set(name, pair(end, raw)[2]);
     };
     const http = (end: number) => {
       sawHttp = true;
