@@ -156,3 +156,26 @@ describe('SidecarQuotaClient against a real sidecar', () => {
     }
   });
 });
+
+describe('bench:check batch load generator', () => {
+  it('counts items and allowed items of a framed CheckBatchResponse, and refuses errors and truncation', async () => {
+    const { countBatchResponse, batchBodies } = await import('../../bench/check/batch-loadgen.js');
+    const framed = (message: Buffer) => {
+      const frame = Buffer.alloc(5 + message.length);
+      frame.writeUInt32BE(message.length, 1);
+      message.copy(frame, 5);
+      return frame;
+    };
+    const denied = { ...emptyDecision(false, 'RATE_LIMITED', 1), retryAfterMs: 10 };
+    const ok = { results: [full, denied, { ...full, remaining: 5 }, emptyDecision(false, 'NOT_ENTITLED')] };
+    expect(countBatchResponse(framed(encodeCheckBatchResponse(ok)))).toEqual([4, 2]);
+    const withError = { results: [full, { error: { code: 3, message: 'bad', field: 'items[1].cost' } }] };
+    expect(() => countBatchResponse(framed(encodeCheckBatchResponse(withError)))).toThrow(/error/);
+    const bytes = framed(encodeCheckBatchResponse(ok));
+    expect(() => countBatchResponse(bytes.subarray(0, bytes.length - 2))).toThrow();
+    // The request pool: framed CheckBatchRequests the generic codec reads back as 100 items each.
+    const [first] = batchBodies('zipf', 100, 1_000);
+    expect(first.readUInt32BE(1)).toBe(first.length - 5);
+    expect(generic.CheckBatch.requestDeserialize(first.subarray(5)).items).toHaveLength(100);
+  });
+});
