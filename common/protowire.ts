@@ -89,6 +89,17 @@ export class Reader {
   }
 }
 
+/** UTF-8 length of a string, counted in JS for short ASCII strings (see Writer.string). */
+export function utf8Length(value: string): number {
+  const length = value.length;
+  if (length < 128) {
+    let i = 0;
+    while (i < length && value.charCodeAt(i) <= 0x7f) i++;
+    if (i === length) return length;
+  }
+  return Buffer.byteLength(value);
+}
+
 export class Writer {
   private buf: Buffer;
   pos = 0;
@@ -127,6 +138,28 @@ export class Writer {
 
   string(tag: number, value: string): void {
     if (!value) return;
+    const length = value.length;
+    if (length < 128) {
+      // Short ASCII strings (ids, header names, numbers) are copied in JS: Buffer.byteLength and buf.write are two
+      // calls into C++ each, which cost more than the copy itself at this size.
+      this.ensure(length + 11);
+      const at = this.pos;
+      let i = 0;
+      this.varint(tag);
+      const lengthAt = this.pos;
+      let p = lengthAt + 1;
+      for (; i < length; i++) {
+        const c = value.charCodeAt(i);
+        if (c > 0x7f) break;
+        this.buf[p++] = c;
+      }
+      if (i === length) {
+        this.buf[lengthAt] = length;
+        this.pos = p;
+        return;
+      }
+      this.pos = at;
+    }
     const bytes = Buffer.byteLength(value);
     this.varint(tag);
     this.varint(bytes);

@@ -24,6 +24,9 @@ describe('direct ext_authz CheckResponse encoder', () => {
           headers: [
             { header: { key: 'x-long', value: 'é'.repeat(300) }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
             { header: { key: 'x-empty', value: '' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+            { header: { key: 'x-ascii-then-not', value: 'abcdé' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+            { header: { key: 'x-127', value: 'a'.repeat(127) }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+            { header: { key: 'x-128', value: 'b'.repeat(128) }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
           ],
           headersToRemove: ['x-api-key'],
           responseHeadersToAdd: [{ header: { key: 'ключ', value: 'значение' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' }],

@@ -1,4 +1,4 @@
-import { Writer } from '../../../../common/protowire.js';
+import { utf8Length, Writer } from '../../../../common/protowire.js';
 import type { EnvoyCheckResponse, EnvoyHeaderValueOption } from '../domain/authz.js';
 
 /**
@@ -29,7 +29,7 @@ function varintSize(value: number): number {
 /** Size of a length-delimited string field, 0 when empty (proto3 omits it). */
 function stringFieldSize(value: string): number {
   if (!value) return 0;
-  const bytes = Buffer.byteLength(value);
+  const bytes = utf8Length(value);
   return 1 + varintSize(bytes) + bytes;
 }
 
