@@ -1,5 +1,6 @@
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { invalidArgument, toServiceError } from '../../../../common/grpc-errors.js';
+import type { Decision } from '../../domain/decision.js';
 import type { SidecarContext } from '../../ports.js';
 import { checkResponseOf, deniedCheckResponse, planAuthz, type AuthzRequest, type EnvoyCheckResponse } from '../domain/authz.js';
 import type { EnvoyMetrics } from './metrics.js';
@@ -53,17 +54,25 @@ export function authorizationCheck(ctx: SidecarContext, metrics: EnvoyMetrics): 
       callback(null, deniedCheckResponse(plan.answer));
       return;
     }
-    ctx.decider.check(plan.input).then(
-      (decision) => {
-        const response = checkResponseOf(plan, decision, ctx.snapshots.get(plan.tenantId)?.features[plan.input.featureId]);
-        metrics.check(response.okResponse ? 'ok' : String(response.deniedResponse!.status.code));
-        callback(null, response);
-      },
-      (err: unknown) => {
-        metrics.check('error');
-        ctx.logger.error({ err, tenant: plan.tenantId, feature: plan.input.featureId }, 'ext_authz check failed');
-        callback(toServiceError(err));
-      },
-    );
+    const answer = (decision: Decision) => {
+      const response = checkResponseOf(plan, decision, ctx.snapshots.get(plan.tenantId)?.features[plan.input.featureId]);
+      metrics.check(response.okResponse ? 'ok' : String(response.deniedResponse!.status.code));
+      callback(null, response);
+    };
+    const fail = (err: unknown) => {
+      metrics.check('error');
+      ctx.logger.error({ err, tenant: plan.tenantId, feature: plan.input.featureId }, 'ext_authz check failed');
+      callback(toServiceError(err));
+    };
+    // Most decisions come from a lease, synchronously: answering them without a promise saves a microtask hop.
+    let decided: Decision | Promise<Decision>;
+    try {
+      decided = ctx.decider.checkNow(plan.input);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    if (decided instanceof Promise) decided.then(answer, fail);
+    else answer(decided);
   };
 }
