@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../../common/paths.js';
 import { RedisServer } from '../../tests/harness/redis.js';
 import { freePort } from '../../tests/harness/ports.js';
 import { ensureH2load } from '../check/h2load.js';
@@ -9,6 +10,7 @@ import { fmt, formatTable, type Row } from '../check/table.js';
 import { authorizationService } from '../../sidecar/src/envoy/proto.js';
 import { authzCheckPath, framedAuthzRequest } from './authz-frame.js';
 import { h2load, median, type LoadShape, type RunResult } from './h2load-runs.js';
+import { instructionsPerCall } from './instructions.js';
 import { startEdgeStack, type EdgeStack } from './stack.js';
 
 /**
@@ -19,8 +21,11 @@ import { startEdgeStack, type EdgeStack } from './stack.js';
  *     the same connections and streams: throughput ratio. Target ≥ 0.8×.
  * Rounds alternate baseline and Tollgate; medians of rounds are quoted.
  *   --quick  one short round each (for working on the harness)
+ *   --instructions  also count the instructions per ext_authz Check of both servers under valgrind (callgrind),
+ *                   a measure the machine's other load does not move (~10 minutes more)
  */
 const quick = process.argv.includes('--quick');
+const countInstructions = process.argv.includes('--instructions');
 const rounds = quick ? 1 : 3;
 // h2load paces --rps with a timer of at least 10 ms and sends every request due at each tick (see
 // bench/check/RESULTS.md): 100/s per connection is one request per connection per tick, so arrivals come in bursts
@@ -112,6 +117,18 @@ async function main(): Promise<void> {
         target: 'report',
       },
     ];
+    if (countInstructions) {
+      log('ext_authz instructions per Check under callgrind (no-op, then sidecar; each starts under valgrind, ~5 min)');
+      const perCheck = await authzInstructions(stack, workDir, body);
+      rows.push({
+        measurement: 'ext_authz instructions per Check (callgrind; implied throughput ratio)',
+        baseline: `${fmt.rate(perCheck.noop)} no-op`,
+        tollgate: `${fmt.rate(perCheck.sidecar)} sidecar`,
+        comparison: fmt.ratio(perCheck.noop / perCheck.sidecar),
+        target: '≥ 0.80×',
+        pass: perCheck.noop / perCheck.sidecar >= 0.8,
+      });
+    }
     const perRound = [
       `gateway → sidecar question (Check over the unix socket), mean as the gateway measured it: ${fmt.ms(sidecarQuestion * 1000)} ms`,
       ...direct.map((r, i) => `round ${i + 1}: direct p50 ${fmt.ms(r.p50Ms)} p99 ${fmt.ms(r.p99Ms)} | gateway p50 ${fmt.ms(viaGateway[i].p50Ms)} p99 ${fmt.ms(viaGateway[i].p99Ms)} ms`),
@@ -145,6 +162,39 @@ async function sanityChecks(stack: EdgeStack): Promise<void> {
     client.close();
     if (reply.status.code !== 0) throw new Error(`ext_authz at ${target} did not allow the benchmark request: ${JSON.stringify(reply)}`);
   }
+}
+
+/** Both ext_authz servers under callgrind: a second sidecar on the stack's config, with its own ports and data. */
+async function authzInstructions(stack: EdgeStack, workDir: string, body: Buffer): Promise<{ noop: number; sidecar: number }> {
+  const url = (target: string) => `http://${target}${authzCheckPath}`;
+  const noop = await instructionsPerCall(
+    {
+      name: 'noop',
+      args: [resolve(packageRoot, 'dist/bench/edge/noop-authz-server.js')],
+      target: async (out) => {
+        const port = /"port":(\d+)/.exec(out())?.[1];
+        return port ? `127.0.0.1:${port}` : undefined;
+      },
+    },
+    url,
+    body,
+    workDir,
+  );
+  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  const config = join(workDir, 'tollgate-callgrind.yaml');
+  writeFileSync(config, readFileSync(join(workDir, 'tollgate.yaml'), 'utf8').replace(/^data_dir: .*$/m, `data_dir: ${join(workDir, 'data-callgrind')}`));
+  const sidecar = await instructionsPerCall(
+    {
+      name: 'sidecar',
+      args: [resolve(packageRoot, 'dist/cli/tollgate.js'), 'sidecar', '--config', config, '--grpc', `127.0.0.1:${grpcPort}`, '--http', `127.0.0.1:${httpPort}`, '--socket', join(workDir, 'callgrind.sock')],
+      env: { LOG_LEVEL: 'warn', REDIS_URL: stack.redisUrl },
+      target: async () => ((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok ? `127.0.0.1:${grpcPort}` : undefined),
+    },
+    url,
+    body,
+    workDir,
+  );
+  return { noop, sidecar };
 }
 
 /** Mean of the gateway's tollgate_gateway_sidecar_seconds histogram. */

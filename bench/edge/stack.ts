@@ -7,6 +7,7 @@ import { ChildServer } from '../check/child.js';
 
 export interface EdgeStack {
   apiKey: string;
+  redisUrl: string;
   upstreamUrl: string;
   gatewayUrl: string;
   gatewayMetricsUrl: string;
@@ -65,6 +66,7 @@ export async function startEdgeStack(
 
     return {
       apiKey: key.key,
+      redisUrl,
       upstreamUrl,
       gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
       gatewayMetricsUrl: `http://127.0.0.1:${ports.gatewayMetrics}/metrics`,
