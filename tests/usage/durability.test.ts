@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { monotonicFactory } from 'ulid';
@@ -19,20 +20,24 @@ const here = resolve(import.meta.dirname);
 
 const children: ChildProcess[] = [];
 
-async function startChild(config: TollgateConfig): Promise<{ child: ChildProcess; grpc: string }> {
+/** The build `npm test` makes first: the sidecar as deployed, with ReportBatch scanned on its worker thread. */
+const compiledTree = pathToFileURL(join(here, '../../dist/')).href;
+
+async function startChild(config: TollgateConfig, compiled = false): Promise<{ child: ChildProcess; grpc: string; scanWorker: boolean }> {
   const file = join(config.data_dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sidecar-process.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve(here, '../..') });
+  const args = ['--import', 'tsx', join(here, 'sidecar-process.ts'), file, ...(compiled ? [compiledTree] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve(here, '../..') });
   children.push(child);
   // Its logs go to stdout too; the address line is the one without a log level.
-  const address = await new Promise<{ grpc: string }>((ok, fail) => {
+  const address = await new Promise<{ grpc: string; scanWorker: boolean }>((ok, fail) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const parsed = JSON.parse(line) as { grpc?: string; level?: number };
-      if (parsed.grpc && parsed.level === undefined) ok(parsed as { grpc: string });
+      const parsed = JSON.parse(line) as { grpc?: string; scanWorker?: boolean; level?: number };
+      if (parsed.grpc && parsed.level === undefined) ok(parsed as { grpc: string; scanWorker: boolean });
     });
     child.once('exit', (code) => fail(new Error(`usage sidecar child exited with ${code}`)));
   });
-  return { child, grpc: address.grpc };
+  return { child, grpc: address.grpc, scanWorker: address.scanWorker };
 }
 
 async function distinctEventIds(config: TollgateConfig, tenantId: string): Promise<Set<string>> {
@@ -81,9 +86,13 @@ describe('usage durability', () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   });
 
-  it('keeps every acknowledged event exactly once across a kill -9 of the sidecar mid-stream', async () => {
+  it.each([
+    ['from its TypeScript sources (ReportBatch scanned on the main thread)', false],
+    ['built, as deployed (ReportBatch scanned on its worker thread)', true],
+  ])('keeps every acknowledged event exactly once across a kill -9 of the sidecar mid-stream, %s', async (_how, compiled) => {
     const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')), usage: { shipper: { batch_interval_ms: 200 } } });
-    const first = await startChild(config);
+    const first = await startChild(config, compiled);
+    expect(first.scanWorker).toBe(compiled);
     const client = usageClient(first.grpc);
     const stream = reportContinuously(client, 'acme', 200, 4);
     await sleep(1500);
@@ -93,7 +102,7 @@ describe('usage durability', () => {
     const acknowledged = stream.acknowledged;
     expect(acknowledged.size).toBeGreaterThan(1000);
 
-    const second = await startChild(config);
+    const second = await startChild(config, compiled);
     const stored = await eventually(() => distinctEventIds(config, 'acme'), (ids) => [...acknowledged].every((id) => ids.has(id)), 60_000);
     const missing = [...acknowledged].filter((id) => !stored.has(id));
     expect(missing).toEqual([]);
