@@ -53,10 +53,11 @@ export function envoyCheckRequestDecoder(wanted: readonly string[]): (buf: Buffe
       if (r.pos !== end) throw new Error('malformed CheckRequest: a nested message overruns its length');
     };
     /**
-     * A map<string,string> entry or a HeaderValue: key = 1, value = 2 (raw_value = 3 when `raw`), as byte ranges, so
-     * that the headers nobody reads never become strings. The last occurrence of a field wins, as in protobuf.
+     * A map<string,string> entry or a HeaderValue: key = 1, value = 2 (raw_value = 3 when `raw`, used when value is
+     * empty), as byte ranges, so that the headers nobody reads never become strings. The last occurrence of a field
+     * wins, as in protobuf. Returns [keyStart, keyEnd, valueStart, valueEnd].
      */
-    const pair = (end: number, raw: boolean): [number, number, string] => {
+    const pair = (end: number, raw: boolean): [number, number, number, number] => {
       let keyStart = 0;
       let keyEnd = 0;
       let valueStart = 0;
@@ -73,25 +74,12 @@ export function envoyCheckRequestDecoder(wanted: readonly string[]): (buf: Buffe
         else r.skip(2);
       }
       if (r.pos !== end) throw new Error('malformed CheckRequest: a nested message overruns its length');
-      const value = valueEnd > valueStart ? buf.toString('utf8', valueStart, valueEnd) : rawEnd > rawStart ? buf.toString('utf8', rawStart, rawEnd) : '';
-      return [keyStart, keyEnd, value];
+      return valueEnd > valueStart ? [keyStart, keyEnd, valueStart, valueEnd] : [keyStart, keyEnd, rawStart, rawEnd];
     };
     const header = (end: number, raw: boolean, into: Map<string, string>) => {
-      const at = r.pos;
-      let keyStart = 0;
-      let keyEnd = 0;
-      while (r.pos < end) {
-        const key = r.varint();
-        if (key === ((1 << 3) | 2)) [keyStart, keyEnd] = r.delimited();
-        else r.skip(key & 7);
-      }
+      const [keyStart, keyEnd, valueStart, valueEnd] = pair(end, raw);
       const name = wantedName(buf, keyStart, keyEnd);
-      if (name === undefined) {
-        if (r.pos !== end) throw new Error('malformed CheckRequest: a nested message overruns its length');
-        return;
-      }
-      r.pos = at;
-      into.set(name, pair(end, raw)[2]);
+      if (name !== undefined) into.set(name, buf.toString('utf8', valueStart, valueEnd));
     };
     const http = (end: number) => {
       sawHttp = true;
@@ -122,8 +110,8 @@ export function envoyCheckRequestDecoder(wanted: readonly string[]): (buf: Buffe
             return true;
           });
         } else if (t === 10) {
-          const [keyStart, keyEnd, value] = pair(enter(), false);
-          out.contextExtensions[buf.toString('utf8', keyStart, keyEnd)] = value;
+          const [keyStart, keyEnd, valueStart, valueEnd] = pair(enter(), false);
+          out.contextExtensions[buf.toString('utf8', keyStart, keyEnd)] = buf.toString('utf8', valueStart, valueEnd);
         } else return false;
         return true;
       });
