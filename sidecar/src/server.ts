@@ -17,6 +17,7 @@ import { SnapshotCache } from '../../common/snapshot-cache.js';
 import type { LocalSnapshotBus } from '../../common/snapshot-bus.js';
 import { entitlementServiceHandlers } from './api/entitlement-service.js';
 import { CallerAuth } from './api/caller-auth.js';
+import { FastUnaryPath } from './api/grpc-fast-unary.js';
 import { createHttpServer } from './api/http.js';
 import { quotaServiceDefinition, quotaServiceHandlers } from './api/quota-service.js';
 import { QuotaEngine } from './engine/quota-engine.js';
@@ -46,9 +47,22 @@ export interface SidecarHandle {
   httpAddress: string;
   context: SidecarContext;
   engine: QuotaEngine;
+  /** The lighter path for hot unary methods (grpc-fast-unary.ts); undefined when TOLLGATE_GRPC_FAST_PATH=0. */
+  fastPath?: FastUnaryPath;
   /** Stops accepting, drains in-flight calls, returns leases, stops modules, closes connections. */
   stop(): Promise<void>;
 }
+
+const MAX_RECEIVE_MESSAGE_LENGTH = 8 * 1024 * 1024;
+
+/** Served by FastUnaryPath rather than grpc-js: the calls every request of a customer's product makes. */
+const FAST_UNARY_METHODS = [
+  '/tollgate.v1.QuotaService/Check',
+  '/tollgate.v1.QuotaService/CheckBatch',
+  '/tollgate.v1.EntitlementService/CheckEntitlement',
+  '/envoy.service.auth.v3.Authorization/Check',
+  '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
+];
 
 const SERVICES = ['', 'tollgate.v1.QuotaService', 'tollgate.v1.EntitlementService', 'tollgate.v1.UsageService'];
 
@@ -108,7 +122,7 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
   );
   const context: SidecarContext = { config, logger, metrics: metrics.registry, snapshots, decider: engine, auth, redis };
 
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_LENGTH });
   const { proto } = loadQuotaProto();
   server.addService(quotaServiceDefinition(proto.tollgate.v1.QuotaService.service), quotaServiceHandlers(engine, auth) as unknown as grpc.UntypedServiceImplementation);
   server.addService(proto.tollgate.v1.EntitlementService.service, entitlementServiceHandlers(engine, auth));
@@ -126,6 +140,10 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
   if (socketPath) {
     rmSync(socketPath, { force: true });
     await bind(server, `unix:${socketPath}`);
+  }
+  const fastPath = process.env.TOLLGATE_GRPC_FAST_PATH === '0' ? undefined : new FastUnaryPath(FAST_UNARY_METHODS, { maxReceiveMessageLength: MAX_RECEIVE_MESSAGE_LENGTH });
+  if (fastPath && !fastPath.attach(server)) {
+    logger.warn('grpc-js internals are not the expected shape: the fast unary path is off and grpc-js serves every call');
   }
 
   let draining = false;
@@ -160,7 +178,7 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
       logger.info('sidecar stopped');
     })());
 
-  return { grpcAddress: boundGrpc, socketPath, httpAddress, context, engine, stop };
+  return { grpcAddress: boundGrpc, socketPath, httpAddress, context, engine, fastPath, stop };
 }
 
 /** Configured token hashes, plus TOLLGATE_SIDECAR_TOKEN (hashed here; the plain token is never kept). */
