@@ -20,6 +20,8 @@ export interface LoadShape {
 export interface RunResult {
   requestsPerSecond: number;
   succeeded: number;
+  /** Including the warm-up (h2load leaves it out of `succeeded`), which runs at the same pace. */
+  served: number;
   failed: number;
   non2xx: number;
   dataBytesPerRequest: number;
@@ -57,6 +59,7 @@ export async function h2load(url: string, shape: LoadShape, workDir: string, req
   if (bodyFile) await rm(bodyFile, { force: true });
   return {
     ...summary,
+    served: (summary.succeeded * (shape.warmUpS + shape.durationS)) / shape.durationS,
     non2xx: status ? Number(status[2]) + Number(status[3]) + Number(status[4]) : 0,
     p50Ms: percentileOfSorted(latencies, 50) / 1000,
     p99Ms: percentileOfSorted(latencies, 99) / 1000,

@@ -6,6 +6,7 @@ import { packageRoot } from '../../common/paths.js';
 import { RedisServer } from '../../tests/harness/redis.js';
 import { freePort } from '../../tests/harness/ports.js';
 import { ensureH2load } from '../check/h2load.js';
+import { processCpuSeconds } from '../check/process-cpu.js';
 import { fmt, formatTable, type Row } from '../check/table.js';
 import { authorizationService } from '../../sidecar/src/envoy/proto.js';
 import { authzCheckPath, framedAuthzRequest } from './authz-frame.js';
@@ -50,9 +51,10 @@ async function main(): Promise<void> {
     const auth = [`authorization: Bearer ${stack.apiKey}`];
     const direct: RunResult[] = [];
     const viaGateway: RunResult[] = [];
+    const cpu = { direct: new CpuMeter([stack.pids.upstream]), gateway: new CpuMeter([stack.pids.gateway]), sidecar: new CpuMeter([stack.pids.sidecar]), upstream: new CpuMeter([stack.pids.upstream]) };
     for (let i = 0; i < rounds; i++) {
-      direct.push(await h2load(`${stack.upstreamUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth }));
-      viaGateway.push(await h2load(`${stack.gatewayUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth }));
+      direct.push(await cpu.direct.during(() => h2load(`${stack!.upstreamUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth })));
+      viaGateway.push(await cpu.gateway.during(() => cpu.sidecar.during(() => cpu.upstream.during(() => h2load(`${stack!.gatewayUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth })))));
     }
 
     const sidecarQuestion = await meanSidecarSeconds(stack.gatewayMetricsUrl);
@@ -93,6 +95,13 @@ async function main(): Promise<void> {
         comparison: fmt.deltaMs(addedP99),
         target: '≤ +1.000 ms',
         pass: addedP99 <= 1,
+      },
+      {
+        measurement: `CPU per request at ${offered} req/s, µs (context)`,
+        baseline: `${fmt.us(cpu.direct.perRequest(direct))} upstream`,
+        tollgate: `${fmt.us(cpu.gateway.perRequest(viaGateway))} gateway + ${fmt.us(cpu.sidecar.perRequest(viaGateway))} sidecar + ${fmt.us(cpu.upstream.perRequest(viaGateway))} upstream`,
+        comparison: `+${fmt.us(cpu.gateway.perRequest(viaGateway) + cpu.sidecar.perRequest(viaGateway) + cpu.upstream.perRequest(viaGateway) - cpu.direct.perRequest(direct))} µs`,
+        target: '—',
       },
       {
         measurement: 'ext_authz Check throughput',
@@ -195,6 +204,29 @@ async function authzInstructions(stack: EdgeStack, workDir: string, body: Buffer
     workDir,
   );
   return { noop, sidecar };
+}
+
+/** CPU seconds (user + system, all threads, from /proc) that some processes spend during measured runs. */
+class CpuMeter {
+  private seconds = 0;
+  constructor(private readonly pids: Array<number | undefined>) {}
+
+  async during<T>(run: () => Promise<T>): Promise<T> {
+    const before = this.total();
+    const result = await run();
+    this.seconds += this.total() - before;
+    return result;
+  }
+
+  /** µs per request served by `runs` (warm-up included: h2load's warm-up runs at the same rate). */
+  perRequest(runs: RunResult[]): number {
+    const served = runs.reduce((n, r) => n + r.served, 0);
+    return served > 0 ? (this.seconds * 1e6) / served : NaN;
+  }
+
+  private total(): number {
+    return this.pids.reduce((sum: number, pid) => sum + (processCpuSeconds(pid) ?? NaN), 0);
+  }
 }
 
 /** Mean of the gateway's tollgate_gateway_sidecar_seconds histogram. */

@@ -13,6 +13,8 @@ export interface EdgeStack {
   gatewayMetricsUrl: string;
   sidecarGrpc: string;
   noopAuthz: string;
+  /** Process ids of the upstream, the gateway and the sidecar, for CPU accounting. */
+  pids: { upstream?: number; gateway?: number; sidecar?: number };
   stop(): Promise<void>;
 }
 
@@ -59,9 +61,9 @@ export async function startEdgeStack(
     );
     const cli = 'dist/cli/tollgate.js';
     const env = { LOG_LEVEL: 'warn', REDIS_URL: redisUrl };
-    spawnJs('tollgate sidecar', cli, ['sidecar', '--config', configFile], env);
+    const sidecar = spawnJs('tollgate sidecar', cli, ['sidecar', '--config', configFile], env);
     await waitFor('sidecar /readyz', async () => (await fetch(`http://127.0.0.1:${ports.http}/readyz`)).ok);
-    spawnJs('tollgate gateway', cli, ['gateway', '--config', configFile], env);
+    const gateway = spawnJs('tollgate gateway', cli, ['gateway', '--config', configFile], env);
     await waitFor('gateway', async () => (await fetch(`http://127.0.0.1:${ports.gateway}/api/items`)).status === 401);
 
     return {
@@ -72,6 +74,7 @@ export async function startEdgeStack(
       gatewayMetricsUrl: `http://127.0.0.1:${ports.gatewayMetrics}/metrics`,
       sidecarGrpc: `127.0.0.1:${ports.grpc}`,
       noopAuthz,
+      pids: { upstream: upstream.pid, gateway: gateway.pid, sidecar: sidecar.pid },
       async stop() {
         for (const c of children.reverse()) await c.stop();
       },
