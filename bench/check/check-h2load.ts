@@ -39,6 +39,8 @@ export interface CheckComparison {
   tollgate: SideResult;
   /** tollgate/baseline max throughput of each interleaved round, to show the spread behind the median. */
   roundThroughputRatios: number[];
+  /** Max throughput of the plain node:http2 no-op (the fast path's transport without a decision), when measured. */
+  referenceMaxRps?: number;
   /** Redis round trips per decision on the sidecar during the maximum-throughput runs (one hot key, all allowed). */
   roundTripsPerDecision?: number;
 }
@@ -70,8 +72,8 @@ function assertAnswered(label: string, result: H2loadResult): void {
  * at each tick, so even with staggered connections the fixed-rate runs arrive in small bursts and their latency
  * includes draining them. The one-at-a-time runs show the latency of a decision without any queueing.
  */
-export async function compareCheck(baseline: Target, tollgate: Target, shape: CheckLoadShape, workDir: string): Promise<CheckComparison> {
-  await Promise.all([expectAllowed(baseline), expectAllowed(tollgate)]);
+export async function compareCheck(baseline: Target, tollgate: Target, shape: CheckLoadShape, workDir: string, reference?: Target): Promise<CheckComparison> {
+  await Promise.all([expectAllowed(baseline), expectAllowed(tollgate), ...(reference ? [expectAllowed(reference)] : [])]);
   const bodyFile = join(workDir, 'check-request.bin');
   writeFileSync(bodyFile, framedCheckRequest(benchCheckRequest));
   const load = (target: Target, ratePerConnection?: number, serial = false) =>
@@ -91,13 +93,15 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
       assertAnswered(target.label, result);
       return result;
     });
-  const interleaved = async (ratePerConnection?: number, serial = false) => {
-    const runs = { baseline: [] as H2loadResult[], tollgate: [] as H2loadResult[] };
-    const cpuUsPerRequest = { baseline: [] as number[], tollgate: [] as number[] };
+  const interleaved = async (ratePerConnection?: number, serial = false, withReference = false) => {
+    const runs = { baseline: [] as H2loadResult[], tollgate: [] as H2loadResult[], reference: [] as H2loadResult[] };
+    const cpuUsPerRequest = { baseline: [] as number[], tollgate: [] as number[], reference: [] as number[] };
+    const targets = { baseline, tollgate, reference };
     for (let round = 0; round < shape.rounds; round++) {
       const order = round % 2 === 0 ? (['baseline', 'tollgate'] as const) : (['tollgate', 'baseline'] as const);
-      for (const side of order) {
-        const target = side === 'baseline' ? baseline : tollgate;
+      const sides: Array<'baseline' | 'tollgate' | 'reference'> = withReference && reference ? [...order, 'reference'] : [...order];
+      for (const side of sides) {
+        const target = targets[side]!;
         const cpuBefore = processCpuSeconds(target.pid);
         const result = await load(target, ratePerConnection, serial);
         const cpuAfter = processCpuSeconds(target.pid);
@@ -109,7 +113,7 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
   };
 
   const countersBefore = tollgate.metricsUrl ? await scrapeCounters(tollgate.metricsUrl, roundTripCounters) : undefined;
-  const max = await interleaved();
+  const max = await interleaved(undefined, false, true);
   const countersAfter = tollgate.metricsUrl ? await scrapeCounters(tollgate.metricsUrl, roundTripCounters) : undefined;
   const baselineMax = median(max.baseline.map((r) => r.requestsPerSecond));
   const ratePerConnection = Math.max(1, Math.round(baselineMax / 2 / shape.fixedRateConnections));
@@ -131,6 +135,7 @@ export async function compareCheck(baseline: Target, tollgate: Target, shape: Ch
     baseline: side('baseline'),
     tollgate: side('tollgate'),
     roundThroughputRatios: max.tollgate.map((t, i) => t.requestsPerSecond / max.baseline[i].requestsPerSecond),
+    referenceMaxRps: max.reference.length > 0 ? median(max.reference.map((r) => r.requestsPerSecond)) : undefined,
     roundTripsPerDecision: countersBefore && countersAfter ? perDecision(countersBefore, countersAfter) : undefined,
   };
 }

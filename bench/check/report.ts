@@ -39,6 +39,17 @@ export function checkSection(check: CheckComparison): Section {
       latencyRow(`Check p99 ${atRate}`, b.p99Ms, t.p99Ms, 0.3),
       latencyRow('Check p50, one call at a time (h2load -c1 -m1), ms', b.serialP50Ms, t.serialP50Ms, 0.1),
       latencyRow('Check p99, one call at a time (h2load -c1 -m1), ms', b.serialP99Ms, t.serialP99Ms, 0.3),
+      ...(check.referenceMaxRps === undefined
+        ? []
+        : [
+            {
+              measurement: 'Check max throughput vs a no-op on plain node:http2, the fast path\'s transport (context)',
+              baseline: fmt.rate(check.referenceMaxRps),
+              tollgate: fmt.rate(t.maxRps),
+              comparison: fmt.ratio(t.maxRps / check.referenceMaxRps),
+              target: '—',
+            },
+          ]),
       {
         measurement: `Server CPU per Check at ${fmt.rate(check.fixedRate)} req/s, µs (context)`,
         baseline: fmt.us(b.cpuUsPerRequest),

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     started.push(redis);
     const baseline = await startNoopTarget('no-op grpc-js server');
     started.push(baseline);
+    const reference = await startNoopTarget('no-op node:http2 server', 'http2');
+    started.push(reference);
     const tollgate: Target = standIn ? await startNoopTarget('no-op stand-in') : await startSidecarTarget('tollgate sidecar', redis.url);
     started.push(tollgate);
 
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
       sections.push(await run().catch((err: unknown) => failedSection(part, err)));
     };
     await measure(`Check over h2load -c${checkShape.connections} -m${checkShape.streamsPerConnection}, ${checkShape.rounds} rounds of ${checkShape.durationS} s per side and load`, async () =>
-      checkSection(await compareCheck(baseline, tollgate, checkShape, workDir)),
+      checkSection(await compareCheck(baseline, tollgate, checkShape, workDir, reference)),
     );
     await measure(`CheckBatch ×${batchShape.itemsPerCall} vs rate-limiter-flexible, uniform and zipf keys, ${batchShape.rounds} rounds of ${batchShape.durationS} s`, async () =>
       batchSections([

@@ -18,8 +18,9 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-export async function startNoopTarget(label: string): Promise<Target> {
-  const child = ChildServer.spawn(label, [resolve(packageRoot, 'dist/bench/check/noop-server.js')]);
+export async function startNoopTarget(label: string, server: 'grpc-js' | 'http2' = 'grpc-js'): Promise<Target> {
+  const file = server === 'grpc-js' ? 'dist/bench/check/noop-server.js' : 'dist/bench/check/noop-h2-server.js';
+  const child = ChildServer.spawn(label, [resolve(packageRoot, file)]);
   const { port } = await child.firstJsonLine<{ port: number }>();
   return { label, grpcAddress: `127.0.0.1:${port}`, pid: child.pid, stop: () => child.stop() };
 }
