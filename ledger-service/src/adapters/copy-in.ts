@@ -43,13 +43,14 @@ export class CopyIn {
   handleCopyData(): void {}
 }
 
+export const NULL_FIELD = '\\N';
+const SPECIAL = /[\\\t\n\r]/;
+
 /** One field of COPY's text format: NULL as \N, and backslash, tab, newline and carriage return escaped. */
 export function copyField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  const text = String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : text;
+  if (value === null || value === undefined) return NULL_FIELD;
+  if (typeof value === 'number') return String(value);
+  if (!SPECIAL.test(value)) return value;
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-export function copyRows(rows: Array<Array<string | number | null | undefined>>): Buffer {
-  return Buffer.from(rows.map((r) => r.map(copyField).join('\t')).join('\n') + '\n', 'utf8');
-}

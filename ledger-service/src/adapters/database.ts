@@ -1,13 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
-import { CopyIn, copyRows } from './copy-in.js';
+import { CopyIn } from './copy-in.js';
 
 /** What the ledger's adapters need from a database: parameterised queries and transactions. */
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  /** Bulk load through COPY FROM STDIN, where the driver supports it (not on PGlite: callers fall back to INSERT). */
-  copyIn?(table: string, columns: readonly string[], rows: Array<Array<string | number | null | undefined>>): Promise<void>;
+  /**
+   * Bulk load through COPY FROM STDIN of `text` (COPY's text format, one line per row; see copyField), where the
+   * driver supports it (not on PGlite: callers fall back to INSERT).
+   */
+  copyIn?(table: string, columns: readonly string[], text: string): Promise<void>;
 }
 
 export interface Database extends Sql {
@@ -53,8 +56,8 @@ class PostgresDatabase implements Database {
       await client.query('BEGIN');
       const result = await fn({
         query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params as unknown[])).rows as R[],
-        copyIn: async (table, columns, rows) => {
-          const copy = new CopyIn(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, copyRows(rows));
+        copyIn: async (table, columns, text) => {
+          const copy = new CopyIn(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, Buffer.from(text, 'utf8'));
           client.query(copy as unknown as pg.Submittable);
           await copy.done;
         },

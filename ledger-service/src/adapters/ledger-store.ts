@@ -9,6 +9,8 @@ import {
   type TransactionInput,
   type TransactionKind,
 } from '../domain/transaction.js';
+import { iso } from '../domain/periods.js';
+import { copyField, NULL_FIELD } from './copy-in.js';
 import type { Sql } from './database.js';
 
 /** The same idempotency key arrived with a different input: never silently accepted, never overwritten. */
@@ -139,7 +141,7 @@ export function prepareAppend(inputs: TransactionInput[], head: ChainHead, now: 
     if (existing.has(key)) continue;
     const input = inputs[i];
     for (const p of input.postings) accounts.set(p.account.id, p.account);
-    const unhashed: Omit<StoredTransaction, 'hash'> = {
+    const stored: StoredTransaction = {
       seq: ++seq,
       id: transactionId(key),
       idempotencyKey: key,
@@ -156,8 +158,9 @@ export function prepareAppend(inputs: TransactionInput[], head: ChainHead, now: 
       invoiceId: input.invoiceId ?? null,
       postings: input.postings.map((p) => ({ account: p.account.id, currency: p.currency, amount: canonical(p.amount) })),
       prevHash,
+      hash: '',
     };
-    const stored = { ...unhashed, hash: chainHash(unhashed) };
+    stored.hash = chainHash(stored);
     prevHash = stored.hash;
     fresh.push(stored);
   }
@@ -238,46 +241,51 @@ const POSTING_COLUMNS = ['transaction_id', 'line', 'account', 'currency', 'amoun
 const POSTING_TYPES = ['uuid', 'smallint', 'text', 'text', 'numeric'];
 
 /** COPY where the driver has it (Postgres), else one INSERT … SELECT unnest(…) per table (PGlite). */
-async function bulkInsert(sql: Sql, table: string, columns: readonly string[], types: string[], rows: Array<Array<string | number | null>>): Promise<void> {
-  if (rows.length === 0) return;
-  if (sql.copyIn) return sql.copyIn(table, columns, rows);
+async function insertTransactions(sql: Sql, txs: StoredTransaction[]): Promise<void> {
+  if (txs.length === 0) return;
+  if (sql.copyIn) {
+    await sql.copyIn('transactions', TRANSACTION_COLUMNS, transactionsCopyText(txs));
+    await sql.copyIn('postings', POSTING_COLUMNS, postingsCopyText(txs));
+    return;
+  }
+  await insertUnnest(sql, 'transactions', TRANSACTION_COLUMNS, TRANSACTION_TYPES, txs.map((t) => [
+    t.seq, t.id, t.idempotencyKey, t.inputHash, t.kind, t.tenantId, iso(t.effectiveAt), iso(t.recordedAt), t.description,
+    t.featureId, t.windowStart ? iso(t.windowStart) : null, t.revision, t.quantity, t.invoiceId, t.prevHash, t.hash,
+  ]));
+  await insertUnnest(sql, 'postings', POSTING_COLUMNS, POSTING_TYPES, txs.flatMap((t) => t.postings.map((p, line) => [t.id, line, p.account, p.currency, p.amount])));
+}
+
+async function insertUnnest(sql: Sql, table: string, columns: readonly string[], types: string[], rows: Array<Array<string | number | null>>): Promise<void> {
   const arrays = columns.map((_, c) => rows.map((r) => r[c]));
   const casts = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
   await sql.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${casts})`, arrays);
 }
 
-async function insertTransactions(sql: Sql, txs: StoredTransaction[]): Promise<void> {
-  await bulkInsert(
-    sql,
-    'transactions',
-    TRANSACTION_COLUMNS,
-    TRANSACTION_TYPES,
-    txs.map((t) => [
-      t.seq,
-      t.id,
-      t.idempotencyKey,
-      t.inputHash,
-      t.kind,
-      t.tenantId,
-      t.effectiveAt.toISOString(),
-      t.recordedAt.toISOString(),
-      t.description,
-      t.featureId,
-      t.windowStart?.toISOString() ?? null,
-      t.revision,
-      t.quantity,
-      t.invoiceId,
-      t.prevHash,
-      t.hash,
-    ]),
-  );
-  await bulkInsert(
-    sql,
-    'postings',
-    POSTING_COLUMNS,
-    POSTING_TYPES,
-    txs.flatMap((t) => t.postings.map((p, line) => [t.id, line, p.account, p.currency, p.amount])),
-  );
+/**
+ * COPY text of TRANSACTION_COLUMNS, one line per transaction. Only the free-text fields (key, tenant, description,
+ * feature) can hold characters COPY must escape; ids, hashes, kinds, times and canonical numbers never do.
+ */
+function transactionsCopyText(txs: StoredTransaction[]): string {
+  let out = '';
+  for (const t of txs) {
+    out +=
+      `${t.seq}\t${t.id}\t${copyField(t.idempotencyKey)}\t${t.inputHash}\t${t.kind}\t${copyField(t.tenantId)}\t${iso(t.effectiveAt)}\t` +
+      `${iso(t.recordedAt)}\t${copyField(t.description)}\t${copyField(t.featureId)}\t${t.windowStart ? iso(t.windowStart) : NULL_FIELD}\t` +
+      `${t.revision ?? NULL_FIELD}\t${t.quantity ?? NULL_FIELD}\t${t.invoiceId ?? NULL_FIELD}\t${t.prevHash}\t${t.hash}\n`;
+  }
+  return out;
+}
+
+/** COPY text of POSTING_COLUMNS; accounts are the only free text (they embed tenant and feature ids). */
+function postingsCopyText(txs: StoredTransaction[]): string {
+  let out = '';
+  for (const t of txs) {
+    for (let line = 0; line < t.postings.length; line++) {
+      const p = t.postings[line];
+      out += `${t.id}\t${line}\t${copyField(p.account)}\t${p.currency}\t${p.amount}\n`;
+    }
+  }
+  return out;
 }
 
 /** Holds off every append until the caller's database transaction ends (what it read stays what it writes). */

@@ -53,3 +53,20 @@ export function addHours(at: Date, hours: number): Date {
 export function ratingWatermark(now: Date, graceMinutes: number): Date {
   return floorToHour(new Date(now.getTime() - graceMinutes * 60_000));
 }
+
+const isoCache = new Map<number, string>();
+
+/**
+ * `at.toISOString()`, remembered: rating formats the same few hundred hour boundaries (and one recording time) for
+ * every tenant and feature, and Date formatting costs about a microsecond each time. The cache is bounded.
+ */
+export function iso(at: Date): string {
+  const ms = at.getTime();
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= 50_000) isoCache.clear();
+    text = at.toISOString();
+    isoCache.set(ms, text);
+  }
+  return text;
+}

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { AccountSpec } from './accounts.js';
 import { canonical, money, ZERO } from './money.js';
+import { iso } from './periods.js';
 
 /**
  * Ledger invariants (the database enforces the first three; this module computes what it checks):
@@ -81,7 +82,11 @@ export interface StoredTransaction {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+// One-shot hashing (Node ≥ 20.12) is twice as fast as createHash() for the short texts hashed here.
+const sha256: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Everything a transaction says, in the one order both hashing and verification use. */
 function contentHash(c: {
@@ -101,10 +106,10 @@ export function inputHash(input: TransactionInput): string {
   return contentHash({
     kind: input.kind,
     tenantId: input.tenantId ?? null,
-    effectiveAt: input.effectiveAtIsRecordingTime ? null : input.effectiveAt.toISOString(),
+    effectiveAt: input.effectiveAtIsRecordingTime ? null : iso(input.effectiveAt),
     description: input.description,
     postings: input.postings.map((p) => [p.account.id, p.currency, canonical(p.amount)]),
-    rating: input.rating ? [input.rating.featureId, input.rating.windowStart.toISOString(), input.rating.revision, canonical(input.rating.quantity)] : null,
+    rating: input.rating ? [input.rating.featureId, iso(input.rating.windowStart), input.rating.revision, canonical(input.rating.quantity)] : null,
     invoiceId: input.invoiceId ?? null,
   });
 }
@@ -141,7 +146,7 @@ export function unbalancedCurrencies(postings: Array<{ currency: string; amount:
  * stored content too, so altering anything a transaction says breaks one of the two.
  */
 export function chainHash(tx: Omit<StoredTransaction, 'hash'>): string {
-  return sha256(JSON.stringify([tx.prevHash, tx.seq, tx.id, tx.idempotencyKey, tx.inputHash, tx.effectiveAt.toISOString(), tx.recordedAt.toISOString()]));
+  return sha256(JSON.stringify([tx.prevHash, tx.seq, tx.id, tx.idempotencyKey, tx.inputHash, iso(tx.effectiveAt), iso(tx.recordedAt)]));
 }
 
 export interface ChainBreak {
