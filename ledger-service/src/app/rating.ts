@@ -4,7 +4,7 @@ import { ratedWindowsForTenants, type RatedWindowRow } from '../adapters/ledger-
 import { listSubscriptions, subscriptionHistories, type Subscription, type SubscriptionEvent } from '../adapters/tenant-store.js';
 import { flatPrices, planVersionAt, usagePriceFor } from '../domain/catalog.js';
 import { money } from '../domain/money.js';
-import { addHours, floorToHour, periodContaining, periodsOverlapping, ratingWatermark } from '../domain/periods.js';
+import { addHours, floorToHour, iso, periodContaining, periodsOverlapping, ratingWatermark } from '../domain/periods.js';
 import { rateFeaturePeriod, recurringFeeTransactions, type RatedWindow } from '../domain/rating.js';
 import type { TransactionInput } from '../domain/transaction.js';
 import type { LedgerContext } from './context.js';
@@ -86,6 +86,7 @@ function rateTenant(
   const planAt = (at: Date) => plans.get(planIdAt(history, sub.planId, at));
   const firstHour = floorToHour(sub.startedAt);
   const out: TransactionInput[] = [];
+  const dated = usage.map((row) => ({ row, windowStart: new Date(row.hourStart) }));
   for (const period of periodsOverlapping(sub.billingAnchor, from, to)) {
     if (period.end <= sub.startedAt) continue;
     const startPlan = planAt(period.start < sub.startedAt ? sub.startedAt : period.start);
@@ -107,8 +108,8 @@ function rateTenant(
     const end = period.end < to ? period.end : to;
     const inPeriod = (t: Date) => t >= period.start && t < end && t >= firstHour;
     const usageByFeature = groupBy(
-      usage.filter((u) => inPeriod(new Date(u.hourStart))),
-      (u) => u.featureId,
+      dated.filter((u) => inPeriod(u.windowStart)),
+      (u) => u.row.featureId,
     );
     const ratedByFeature = groupBy(
       ratedRows.filter((r) => inPeriod(r.windowStart)),
@@ -116,10 +117,10 @@ function rateTenant(
     );
     const features = [...new Set([...usageByFeature.keys(), ...ratedByFeature.keys()])].sort();
     for (const featureId of features) {
-      const rows = (usageByFeature.get(featureId) ?? []).sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1));
+      const rows = (usageByFeature.get(featureId) ?? []).sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime());
       const rated = new Map<string, RatedWindow>(
         (ratedByFeature.get(featureId) ?? []).map((r) => [
-          r.windowStart.toISOString(),
+          iso(r.windowStart),
           { quantity: money(r.quantity), amount: money(r.amount), lastRevision: r.lastRevision },
         ]),
       );
@@ -129,7 +130,7 @@ function rateTenant(
           featureId,
           currency,
           period: { ...period, end },
-          usage: rows.map((r) => ({ windowStart: new Date(r.hourStart), quantity: money(r.quantity) })),
+          usage: rows.map((u) => ({ windowStart: u.windowStart, quantity: money(u.row.quantity) })),
           rated,
           priceAt: (hour) => {
             const plan = planAt(hour);

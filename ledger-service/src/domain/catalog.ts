@@ -22,9 +22,19 @@ function toVersion(plan: PlanConfig, v: PlanVersionConfig): PlanVersion {
   };
 }
 
-/** Every version of a plan, oldest first (the config validated that versions and dates increase). */
+const versionsOf = new WeakMap<PlanConfig, PlanVersion[]>();
+
+/**
+ * Every version of a plan, oldest first (the config validated that versions and dates increase). Computed once per
+ * plan object (rating asks for every hour it prices); callers must not modify the result.
+ */
 export function planVersions(plan: PlanConfig): PlanVersion[] {
-  return [...plan.previous_versions.map((v) => toVersion(plan, v)), toVersion(plan, plan)];
+  let versions = versionsOf.get(plan);
+  if (!versions) {
+    versions = [...plan.previous_versions.map((v) => toVersion(plan, v)), toVersion(plan, plan)];
+    versionsOf.set(plan, versions);
+  }
+  return versions;
 }
 
 /** The version in force at `at`, or undefined when `at` precedes the first version. */

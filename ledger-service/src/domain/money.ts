@@ -19,7 +19,8 @@ const CANONICAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
 export function canonical(value: string | Decimal): string {
   // Already canonical text is the common case on the hot path; checking it is far cheaper than parsing it.
   if (typeof value === 'string' && CANONICAL.test(value) && value !== '-0') return value;
-  const d = new Money(value);
+  // Results of Money arithmetic already carry Money's precision: no copy needed to print them.
+  const d = value instanceof Money ? value : new Money(value);
   return d.isZero() ? '0' : d.toFixed();
 }
 

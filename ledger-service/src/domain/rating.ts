@@ -3,7 +3,7 @@ import type { UsagePriceConfig } from '../../../common/config/ledger-schema.js';
 import { accounts } from './accounts.js';
 import { canonical, ZERO } from './money.js';
 import type { BillingPeriod } from './periods.js';
-import { addHours } from './periods.js';
+import { addHours, iso } from './periods.js';
 import { cumulativePrice } from './pricing.js';
 import type { TransactionInput } from './transaction.js';
 
@@ -34,7 +34,7 @@ export interface FeaturePeriodRating {
 }
 
 export function usageIdempotencyKey(tenantId: string, featureId: string, windowStart: Date, revision: number): string {
-  return `usage:${tenantId}:${featureId}:${windowStart.toISOString()}:r${revision}`;
+  return `usage:${tenantId}:${featureId}:${iso(windowStart)}:r${revision}`;
 }
 
 /**
@@ -44,50 +44,68 @@ export function usageIdempotencyKey(tenantId: string, featureId: string, windowS
  * an hour or an earlier hour moved it into another tier. When nothing changed the result is empty.
  */
 export function rateFeaturePeriod(r: FeaturePeriodRating): TransactionInput[] {
-  const usageByHour = new Map(r.usage.map((u) => [u.windowStart.toISOString(), u.quantity]));
+  const usageByHour = new Map<string, UsageWindow>();
+  for (const u of r.usage) usageByHour.set(iso(u.windowStart), u);
   const hours = [...new Set([...usageByHour.keys(), ...r.rated.keys()])].sort();
   const out: TransactionInput[] = [];
+  const writer = usageTransactions(r);
   let cumulative = ZERO;
   // F(cumulative) of the previous hour, reused while the price stays the same (it changes with plan versions).
   let last: { price: UsagePriceConfig; total: Decimal } | undefined;
   for (const hour of hours) {
-    const windowStart = new Date(hour);
+    const usage = usageByHour.get(hour);
+    const windowStart = usage?.windowStart ?? new Date(hour);
     if (windowStart < r.period.start || windowStart >= r.period.end) continue;
-    const quantity = usageByHour.get(hour) ?? ZERO;
+    const quantity = usage?.quantity ?? ZERO;
     const price = r.priceAt(windowStart);
+    const next = cumulative.add(quantity);
     let charge = ZERO;
     if (price) {
       const before = last?.price === price ? last.total : cumulativePrice(price, cumulative);
-      const after = cumulativePrice(price, cumulative.add(quantity));
+      const after = cumulativePrice(price, next);
       charge = after.sub(before);
       last = { price, total: after };
     }
-    cumulative = cumulative.add(quantity);
+    cumulative = next;
     const existing = r.rated.get(hour);
     if (!existing && !price) continue;
     const deltaQuantity = existing ? quantity.sub(existing.quantity) : quantity;
     const deltaAmount = existing ? charge.sub(existing.amount) : charge;
     if (deltaQuantity.isZero() && deltaAmount.isZero()) continue;
     const revision = existing ? existing.lastRevision + 1 : 0;
-    out.push(usageTransaction(r, windowStart, revision, deltaQuantity, deltaAmount));
+    out.push(writer(windowStart, revision, deltaQuantity, deltaAmount));
   }
   return out;
 }
 
-function usageTransaction(r: FeaturePeriodRating, windowStart: Date, revision: number, quantity: Decimal, amount: Decimal): TransactionInput {
-  const adjustment = revision > 0;
-  return {
-    idempotencyKey: usageIdempotencyKey(r.tenantId, r.featureId, windowStart, revision),
-    kind: adjustment ? 'usage_adjustment' : 'usage_charge',
-    tenantId: r.tenantId,
-    effectiveAt: addHours(windowStart, 1),
-    description: `${adjustment ? 'adjustment of ' : ''}${r.featureId} usage ${windowStart.toISOString()}: ${canonical(quantity)} units`,
-    postings: [
-      { account: accounts.unbilled(r.tenantId), currency: r.currency, amount: canonical(amount) },
-      { account: accounts.usageRevenue(r.featureId), currency: r.currency, amount: canonical(amount.neg()) },
-    ],
-    rating: { featureId: r.featureId, windowStart, revision, quantity: canonical(quantity) },
+/** The usage transactions of one tenant, feature and period; the accounts are built once for all of them. */
+function usageTransactions(r: FeaturePeriodRating): (windowStart: Date, revision: number, quantity: Decimal, amount: Decimal) => TransactionInput {
+  const unbilled = accounts.unbilled(r.tenantId);
+  const revenue = accounts.usageRevenue(r.featureId);
+  return (windowStart, revision, quantity, amount) => {
+    const adjustment = revision > 0;
+    const hour = iso(windowStart);
+    const units = canonical(quantity);
+    const debit = canonical(amount);
+    return {
+      idempotencyKey: usageIdempotencyKey(r.tenantId, r.featureId, windowStart, revision),
+      kind: adjustment ? 'usage_adjustment' : 'usage_charge',
+      tenantId: r.tenantId,
+      effectiveAt: addHours(windowStart, 1),
+      description: `${adjustment ? 'adjustment of ' : ''}${r.featureId} usage ${hour}: ${units} units`,
+      postings: [
+        { account: unbilled, currency: r.currency, amount: debit },
+        { account: revenue, currency: r.currency, amount: negated(debit) },
+      ],
+      rating: { featureId: r.featureId, windowStart, revision, quantity: units },
+    };
   };
+}
+
+/** The negation of a canonical amount, as canonical text ("0" stays "0"). */
+function negated(amount: string): string {
+  if (amount === '0') return amount;
+  return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
 }
 
 export interface RecurringFee {
