@@ -52,8 +52,10 @@ export function tenantIds(rows: HourlyUsageRow[]): string[] {
 
 /** The aggregates as the usage store would return them; isolates the ledger's share of rating. */
 export function memoryReader(rows: HourlyUsageRow[]): UsageReader {
-  const hourly = async ({ from, to, tenantId }: { from: Date; to: Date; tenantId?: string }) =>
-    rows.filter((r) => (!tenantId || r.tenantId === tenantId) && r.hourStart >= from.toISOString() && r.hourStart < to.toISOString());
+  const hourly = async ({ from, to, tenantId }: { from: Date; to: Date; tenantId?: string }) => {
+    const [lower, upper] = [from.toISOString(), to.toISOString()];
+    return rows.filter((r) => (!tenantId || r.tenantId === tenantId) && r.hourStart >= lower && r.hourStart < upper);
+  };
   return {
     hourly,
     rollup: hourly,
