@@ -1,5 +1,6 @@
 import { createServer } from 'node:http2';
 import { encodeCheckResponse } from '../../sidecar/src/api/check-wire.js';
+import { noopDecision } from './noop-decision.js';
 
 /**
  * A reference, not the baseline: a server that answers every Check with the same decision straight from node:http2,
@@ -7,17 +8,7 @@ import { encodeCheckResponse } from '../../sidecar/src/api/check-wire.js';
  * uses, with no decision at all. The gap between it and the sidecar is the price of deciding on that transport.
  * Prints {"port":N} once listening.
  */
-const message = encodeCheckResponse({
-  allowed: true,
-  reason: 'OK',
-  limit: 1000,
-  remaining: 999,
-  resetAfterMs: 1,
-  retryAfterMs: 0,
-  overage: false,
-  degraded: false,
-  snapshotVersion: 1,
-});
+const message = encodeCheckResponse(noopDecision);
 const frame = Buffer.alloc(5 + message.length);
 frame.writeUInt32BE(message.length, 1);
 message.copy(frame, 5);

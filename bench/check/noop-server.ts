@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadQuotaProto } from '../../common/proto.js';
 import type { CheckResponse } from '../../proto/gen/tollgate/v1/CheckResponse.js';
+import { noopDecision } from './noop-decision.js';
 import type { CheckBatchRequest__Output } from '../../proto/gen/tollgate/v1/CheckBatchRequest.js';
 import { decodeCheckBatchRequest, encodeCheckBatchResponse } from '../../sidecar/src/api/check-wire.js';
 
@@ -11,17 +12,7 @@ import { decodeCheckBatchRequest, encodeCheckBatchResponse } from '../../sidecar
  * to find the batch harness's own ceiling, decodes and encodes with the sidecar's direct codecs and answers every
  * item with the same decision: a do-nothing server as cheap as the sidecar's codecs allow.
  */
-const allowed: CheckResponse = {
-  allowed: true,
-  reason: 'OK',
-  limit: 1000,
-  remaining: 999,
-  resetAfterMs: 1,
-  retryAfterMs: 0,
-  overage: false,
-  degraded: false,
-  snapshotVersion: 1,
-};
+const allowed = noopDecision;
 
 function main(): void {
   const { proto } = loadQuotaProto();
