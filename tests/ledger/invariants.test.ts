@@ -89,6 +89,75 @@ describe('append-only, enforced by the database', () => {
     await expect(ledger.ctx.db.transaction((sql) => appendTransactions(sql, [input], new Date()))).rejects.toThrow(/does not balance: postings in (USD|EUR)/);
   });
 
+  it('postings split over several statements are checked together at COMMIT', async () => {
+    const owner = ledger.owner;
+    const insertTransaction = async (sql: { query: Database['query'] }, key: string) => {
+      const [{ id }] = await sql.query<{ id: string }>(
+        `INSERT INTO transactions SELECT seq + 1000000, gen_random_uuid(), $1, input_hash, kind, tenant_id, effective_at, recorded_at, description,
+           feature_id, window_start, revision, quantity, invoice_id, prev_hash, hash FROM transactions ORDER BY seq LIMIT 1 RETURNING id`,
+        [key],
+      );
+      return id;
+    };
+    const post = (sql: { query: Database['query'] }, id: string, line: number, amount: string) =>
+      sql.query(`INSERT INTO postings VALUES ($1, $2, 'asset:cash', 'USD', $3)`, [id, line, amount]);
+    // Unbalanced in each statement, balanced in the whole: commits (rolled back here to keep the chain intact).
+    const balanced = await owner
+      .transaction(async (sql) => {
+        const id = await insertTransaction(sql, 'split-balanced');
+        await post(sql, id, 0, '7');
+        await post(sql, id, 1, '-7');
+        await sql.query('SET CONSTRAINTS ALL IMMEDIATE');
+        throw new Error('balanced');
+      })
+      .catch((e: Error) => e.message);
+    expect(balanced).toBe('balanced');
+    // Balanced in its first statement, unbalanced by a second one: refused.
+    await expect(
+      owner.transaction(async (sql) => {
+        const id = await insertTransaction(sql, 'split-unbalanced');
+        await post(sql, id, 0, '5');
+        await post(sql, id, 1, '-5');
+        await post(sql, id, 2, '0.01');
+      }),
+    ).rejects.toThrow(/does not balance: postings in USD sum to 0.01/);
+    // Checked once at SET CONSTRAINTS … IMMEDIATE, then unbalanced again later: refused at COMMIT all the same.
+    await expect(
+      owner.transaction(async (sql) => {
+        const id = await insertTransaction(sql, 'split-after-immediate');
+        await post(sql, id, 0, '3');
+        await post(sql, id, 1, '-3');
+        await sql.query('SET CONSTRAINTS ALL IMMEDIATE');
+        await sql.query('SET CONSTRAINTS ALL DEFERRED');
+        await post(sql, id, 2, '-1');
+      }),
+    ).rejects.toThrow(/does not balance: postings in USD sum to -1/);
+    expect(await ledger.ctx.db.query(`SELECT 1 FROM transactions WHERE idempotency_key LIKE 'split-%'`)).toEqual([]);
+  });
+
+  it('postings must reference existing accounts and transactions', async () => {
+    await expect(
+      ledger.owner.transaction((sql) => sql.query(`INSERT INTO postings VALUES (gen_random_uuid(), 0, 'asset:cash', 'USD', 0)`)),
+    ).rejects.toThrow(/posting references transaction .*, which does not exist/);
+    const input = {
+      idempotencyKey: 'no-such-account',
+      kind: 'manual' as const,
+      effectiveAt: new Date(),
+      description: 'unknown account',
+      postings: [
+        { account: accounts.cash(), currency: 'USD', amount: '1' },
+        { account: accounts.refunds(), currency: 'USD', amount: '-1' },
+      ],
+    };
+    await expect(
+      ledger.owner.transaction(async (sql) => {
+        await appendTransactions(sql, [input], new Date());
+        const [{ id }] = await sql.query<{ id: string }>(`SELECT id FROM transactions WHERE idempotency_key = 'no-such-account'`);
+        await sql.query(`INSERT INTO postings VALUES ($1, 5, 'asset:nowhere', 'USD', 0)`, [id]);
+      }),
+    ).rejects.toThrow('posting references account asset:nowhere, which does not exist');
+  });
+
   it('a posting cannot be added later to a committed transaction', async () => {
     const [tx] = await ledger.ctx.db.query<{ id: string }>('SELECT id FROM transactions ORDER BY seq LIMIT 1');
     expect(await refusal(ledger.ctx.db, `INSERT INTO postings VALUES ('${tx.id}', 99, 'asset:cash', 'USD', 1)`)).toBe(
