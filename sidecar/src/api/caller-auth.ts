@@ -39,8 +39,9 @@ export class CallerAuth {
     throw new ServerError(status.UNAUTHENTICATED, 'credentials required: send "authorization: Bearer <API key or service token>" (or x-api-key)');
   }
 
-  identifyCall(call: { metadata: Metadata; getPeer(): string }): Caller {
-    const credential = metadataCredential(call.metadata);
+  /** A call from grpc-js, or from the fast path (grpc-fast-unary.ts), whose `header()` skips building Metadata. */
+  identifyCall(call: { metadata: Metadata; getPeer(): string; header?(name: string): string | undefined }): Caller {
+    const credential = call.header ? credentialFrom((name) => call.header!(name)) : metadataCredential(call.metadata);
     if (!credential && this.settings.trustLocal && this.settings.listenersLocal) return LOCAL;
     return this.identify(credential, call.getPeer());
   }

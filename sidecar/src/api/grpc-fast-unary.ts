@@ -49,6 +49,9 @@ const RESPONSE_HEADERS = {
   'grpc-encoding': 'identity',
 };
 const OK_TRAILERS = { 'grpc-status': '0', 'grpc-message': 'OK' };
+// gRPC has no use for a date header, and node:http2 formats one for every response unless told not to.
+const RESPOND_WITH_TRAILERS = { waitForTrailers: true, sendDate: false };
+const RESPOND_TRAILERS_ONLY = { endStream: true, sendDate: false };
 const NO_METADATA = new Metadata();
 
 export class FastUnaryPath {
@@ -125,6 +128,12 @@ class FastUnaryCall {
     private readonly path: string,
     private readonly deadline: number,
   ) {}
+
+  /** One request header, without building Metadata (CallerAuth reads credentials this way when it can). */
+  header(name: string): string | undefined {
+    const value = this.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
 
   get metadata(): Metadata {
     if (this.meta === undefined) {
@@ -259,7 +268,7 @@ function answer(stream: ServerHttp2Stream, method: RegisteredHandler, deadline: 
   frame[0] = 0;
   frame.writeUInt32BE(message.length, 1);
   message.copy(frame, 5);
-  stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
+  stream.respond(RESPONSE_HEADERS, RESPOND_WITH_TRAILERS);
   stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
   stream.end(frame);
 }
@@ -276,5 +285,5 @@ function sendStatus(stream: ServerHttp2Stream, s: ServerErrorResponse | Partial<
     'grpc-message': encodeURI(details),
     ...(s.metadata ? s.metadata.toHttp2Headers() : {}),
   };
-  stream.respond(trailers, { endStream: true });
+  stream.respond(trailers, RESPOND_TRAILERS_ONLY);
 }
