@@ -241,6 +241,45 @@ describe('canonical amounts', () => {
 });
 
 describe('hash chain verification (pure)', () => {
+  it('hashes what was always hashed: input hash, id and chain hash of fixed inputs (stored ledgers must still verify)', async () => {
+    const { chainHash, inputHash, transactionId } = await import('../../ledger-service/src/domain/transaction.js');
+    const { accounts } = await import('../../ledger-service/src/domain/accounts.js');
+    const tenant = 't"1\\';
+    const input = {
+      idempotencyKey: `usage:${tenant}:api_calls:2026-03-01T00:00:00.000Z:r2`,
+      kind: 'usage_adjustment' as const,
+      tenantId: tenant,
+      effectiveAt: new Date('2026-03-01T01:00:00Z'),
+      description: 'adjustment of api_calls usage\t"é☃\u2028\n: -3.5 units',
+      postings: [
+        { account: accounts.unbilled(tenant), currency: 'USD', amount: '-0.0070' },
+        { account: accounts.usageRevenue('api_calls'), currency: 'USD', amount: '0.007' },
+      ],
+      rating: { featureId: 'api_calls', windowStart: new Date('2026-03-01T00:00:00Z'), revision: 2, quantity: '-3.50' },
+    };
+    const payment = {
+      idempotencyKey: 'pay-1',
+      kind: 'payment' as const,
+      effectiveAt: new Date('2026-03-02T00:00:00Z'),
+      effectiveAtIsRecordingTime: true,
+      description: 'payment',
+      postings: [],
+      invoiceId: '95b9e63a-753a-8d2d-8cf7-5a1f0163ab89',
+    };
+    const id = transactionId(input.idempotencyKey);
+    expect([inputHash(input), inputHash(payment), id]).toEqual([
+      'af8a1623bd4483f1fd58d2b69fae3b651069229b7bfbab0777e276396e843fcc',
+      '1bbfa298e2eb958069e6e2a1dcbaa4fb79756fdeec131639ad19f481f9739b50',
+      '0a967e8f-dbb2-85db-b50a-56f3dce05c39',
+    ]);
+    const stored = {
+      seq: 7, id, idempotencyKey: input.idempotencyKey, inputHash: inputHash(input), kind: input.kind, tenantId: tenant, effectiveAt: input.effectiveAt,
+      recordedAt: new Date('2026-03-25T12:00:00Z'), description: input.description, featureId: 'api_calls', windowStart: input.rating.windowStart,
+      revision: 2, quantity: '-3.5', invoiceId: null, postings: [], prevHash: 'a'.repeat(64),
+    };
+    expect(chainHash(stored)).toBe('bc9932b04c9910d1c808cb6191d64f12e3db6e894c2fecde19d06acda230857f');
+  });
+
   it('finds the first altered transaction whatever was altered', async () => {
     const { prepareAppend } = await import('../../ledger-service/src/adapters/ledger-store.js');
     const { findChainBreak, GENESIS_HASH } = await import('../../ledger-service/src/domain/transaction.js');
