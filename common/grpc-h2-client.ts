@@ -50,8 +50,12 @@ export class GrpcH2Client {
     this.sweeper.unref();
   }
 
-  /** Sends one serialized request message to `path` ("/package.Service/Method") and resolves with the reply's bytes. */
-  call(path: string, message: Buffer, metadata?: Record<string, string>): Promise<Buffer> {
+  /**
+   * Sends one serialized request message to `path` ("/package.Service/Method") and resolves with the reply's bytes.
+   * `timeoutMs` overrides the client's bound for this call.
+   */
+  call(path: string, message: Buffer, options: { metadata?: Record<string, string>; timeoutMs?: number } = {}): Promise<Buffer> {
+    const { metadata, timeoutMs = this.timeoutMs } = options;
     if (this.closed) return Promise.reject(new GrpcCallError(status.UNAVAILABLE, 'client closed'));
     let stream: ClientHttp2Stream;
     try {
@@ -66,7 +70,7 @@ export class GrpcH2Client {
       }
     }
     return new Promise<Buffer>((resolve, reject) => {
-      const entry: PendingCall = { stream, due: performance.now() + this.timeoutMs, reject };
+      const entry: PendingCall = { stream, due: performance.now() + timeoutMs, reject };
       this.pending.add(entry);
       let head: IncomingHttpHeaders | undefined;
       let trailers: IncomingHttpHeaders | undefined;
@@ -150,7 +154,7 @@ export class GrpcH2Client {
     if (this.pending.size === 0) return;
     const now = performance.now();
     for (const call of this.pending) {
-      if (call.due <= now) call.reject(new GrpcCallError(status.DEADLINE_EXCEEDED, `no answer from ${this.target} within ${this.timeoutMs} ms`));
+      if (call.due <= now) call.reject(new GrpcCallError(status.DEADLINE_EXCEEDED, `no answer from ${this.target} in time`));
     }
   }
 }

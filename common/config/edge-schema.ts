@@ -115,6 +115,11 @@ export const gatewaySchema = z
     sidecar: z.string().optional(),
     /** A sidecar question that takes longer fails the request with 503. */
     sidecar_timeout_ms: millis.default(250),
+    /**
+     * Commit and Release of a reservation, sent after the response: off the request's path, so they may wait longer.
+     * One that fails leaves the estimate held until the reservation's TTL.
+     */
+    settle_timeout_ms: millis.default(5000),
     /** `service_id` of the usage events the gateway reports. */
     service_id: idSchema.default('gateway'),
     report_usage: z.boolean().default(true),

@@ -57,7 +57,7 @@ describe('GrpcH2Client', () => {
 
   it('calls a grpc-js server over TCP and a unix socket, metadata included', async () => {
     const { port } = await started();
-    expect(parse(await client(`127.0.0.1:${port}`).call('/test.Echo/Say', message({ text: 'tcp' }), { authorization: 'Bearer t' }))).toEqual({ echo: 'tcp', auth: 'Bearer t' });
+    expect(parse(await client(`127.0.0.1:${port}`).call('/test.Echo/Say', message({ text: 'tcp' }), { metadata: { authorization: 'Bearer t' } }))).toEqual({ echo: 'tcp', auth: 'Bearer t' });
     const socket = join(mkdtempSync(join(tmpdir(), 'h2-client-')), 'grpc.sock');
     await started(`unix:${socket}`);
     expect(parse(await client(`unix:${socket}`).call('/test.Echo/Say', message({ text: 'unix' })))).toEqual({ echo: 'unix', auth: null });
@@ -81,6 +81,8 @@ describe('GrpcH2Client', () => {
     const err = (await client(`127.0.0.1:${port}`, 50).call('/test.Echo/Say', message({ text: 'slow', delayMs: 1000 })).catch((e: unknown) => e)) as GrpcCallError;
     expect(err.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(performance.now() - started_).toBeLessThan(500);
+    const patient = await client(`127.0.0.1:${port}`, 50).call('/test.Echo/Say', message({ text: 'slow', delayMs: 150 }), { timeoutMs: 2000 });
+    expect(parse(patient)).toMatchObject({ echo: 'slow' });
   });
 
   it('answers UNAVAILABLE when nothing listens, and reconnects once the server is back', async () => {

@@ -11,8 +11,9 @@ import type { Decision, Reason } from '../../../sidecar/src/domain/decision.js';
 /**
  * The gateway's one question per request, asked of the local sidecar (usually over its unix socket), on a plain
  * HTTP/2 connection (common/grpc-h2-client.ts: half a grpc-js call's CPU). Check, the call on every request, uses
- * the sidecar's direct codecs (check-wire.ts); Reserve, Commit and Release the proto's generated ones. Every call is
- * bounded by `timeoutMs`, so a request never hangs on a stuck sidecar.
+ * the sidecar's direct codecs (check-wire.ts); Reserve, Commit and Release the proto's generated ones. The question
+ * is bounded by `timeoutMs`, so a request never hangs on a stuck sidecar; Commit and Release, sent after the response,
+ * by `settleTimeoutMs`.
  */
 export class SidecarClient {
   private readonly client: GrpcH2Client;
@@ -21,6 +22,7 @@ export class SidecarClient {
   constructor(
     readonly target: string,
     timeoutMs: number,
+    private readonly settleTimeoutMs = timeoutMs,
   ) {
     this.client = new GrpcH2Client(target, timeoutMs);
     this.service = loadQuotaProto().proto.tollgate.v1.QuotaService.service;
@@ -36,11 +38,11 @@ export class SidecarClient {
   }
 
   async commit(tenantId: string, reservationId: string, actual: number): Promise<boolean> {
-    return (await this.unary<CommitResponse__Output>('Commit', { tenantId, reservationId, actual })).settled;
+    return (await this.unary<CommitResponse__Output>('Commit', { tenantId, reservationId, actual }, this.settleTimeoutMs)).settled;
   }
 
   async release(tenantId: string, reservationId: string): Promise<boolean> {
-    return (await this.unary<ReleaseResponse__Output>('Release', { tenantId, reservationId })).released;
+    return (await this.unary<ReleaseResponse__Output>('Release', { tenantId, reservationId }, this.settleTimeoutMs)).released;
   }
 
   /** Calls in flight (a last Commit or Release) still complete. */
@@ -48,9 +50,9 @@ export class SidecarClient {
     this.client.close();
   }
 
-  private async unary<Res>(method: 'Reserve' | 'Commit' | 'Release', request: object): Promise<Res> {
+  private async unary<Res>(method: 'Reserve' | 'Commit' | 'Release', request: object, timeoutMs?: number): Promise<Res> {
     const m = this.service[method];
-    return m.responseDeserialize(await this.client.call(m.path, m.requestSerialize(request))) as Res;
+    return m.responseDeserialize(await this.client.call(m.path, m.requestSerialize(request), { timeoutMs })) as Res;
   }
 }
 
