@@ -55,11 +55,13 @@ export interface SidecarHandle {
 
 const MAX_RECEIVE_MESSAGE_LENGTH = 8 * 1024 * 1024;
 
-/** Served by FastUnaryPath rather than grpc-js: the calls every request of a customer's product makes. */
+/** Served by FastUnaryPath rather than grpc-js: the calls every request of a customer's product makes, and usage. */
 const FAST_UNARY_METHODS = [
   '/tollgate.v1.QuotaService/Check',
   '/tollgate.v1.QuotaService/CheckBatch',
   '/tollgate.v1.EntitlementService/CheckEntitlement',
+  '/tollgate.v1.UsageService/Report',
+  '/tollgate.v1.UsageService/ReportBatch',
   '/envoy.service.auth.v3.Authorization/Check',
   '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
 ];
