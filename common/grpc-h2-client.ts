@@ -35,7 +35,9 @@ interface PendingCall {
 export class GrpcH2Client {
   private session?: ClientHttp2Session;
   private readonly pending = new Set<PendingCall>();
-  private readonly sweeper: NodeJS.Timeout;
+  /** Runs only while calls are pending: an idle client wakes nothing up. */
+  private sweeper?: NodeJS.Timeout;
+  private readonly sweepMs: number;
   private closed = false;
 
   /**
@@ -46,8 +48,7 @@ export class GrpcH2Client {
     readonly target: string,
     private readonly timeoutMs: number,
   ) {
-    this.sweeper = setInterval(() => this.cancelOverdue(), Math.max(5, Math.min(50, Math.floor(timeoutMs / 5))));
-    this.sweeper.unref();
+    this.sweepMs = Math.max(5, Math.min(50, Math.floor(timeoutMs / 5)));
   }
 
   /**
@@ -72,6 +73,10 @@ export class GrpcH2Client {
     return new Promise<Buffer>((resolve, reject) => {
       const entry: PendingCall = { stream, due: performance.now() + timeoutMs, reject };
       this.pending.add(entry);
+      if (this.sweeper === undefined) {
+        this.sweeper = setInterval(() => this.cancelOverdue(), this.sweepMs);
+        this.sweeper.unref();
+      }
       let head: IncomingHttpHeaders | undefined;
       let trailers: IncomingHttpHeaders | undefined;
       let body: Buffer | undefined;
@@ -121,6 +126,7 @@ export class GrpcH2Client {
   close(): void {
     this.closed = true;
     clearInterval(this.sweeper);
+    this.sweeper = undefined;
     this.session?.close();
   }
 
@@ -151,7 +157,11 @@ export class GrpcH2Client {
   }
 
   private cancelOverdue(): void {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      return;
+    }
     const now = performance.now();
     for (const call of this.pending) {
       if (call.due <= now) call.reject(new GrpcCallError(status.DEADLINE_EXCEEDED, `no answer from ${this.target} in time`));
