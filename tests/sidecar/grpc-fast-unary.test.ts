@@ -208,4 +208,22 @@ describe('the sidecar', () => {
       await stop();
     }
   });
+
+  it('leaves every call to grpc-js with TOLLGATE_GRPC_FAST_PATH=0, and answers the same', async () => {
+    process.env.TOLLGATE_GRPC_FAST_PATH = '0';
+    let started: Awaited<ReturnType<typeof startTestSidecar>>;
+    try {
+      started = await startTestSidecar(testConfig(catalog([{ id: 'f', rate_limit: { per_second: 1000 } }]), redisUrl));
+    } finally {
+      delete process.env.TOLLGATE_GRPC_FAST_PATH;
+    }
+    try {
+      expect(started.sidecar.fastPath).toBeUndefined();
+      const decision = await started.client.check({ tenantId: 'acme', featureId: 'f', cost: 1 });
+      expect(decision.allowed).toBe(true);
+      expect(decision.reason).toBe('OK');
+    } finally {
+      await started.stop();
+    }
+  });
 });
