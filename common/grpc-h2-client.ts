@@ -1,6 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { connect as netConnect } from 'node:net';
+import { grpcFrame } from './grpc-frame.js';
 
 /**
  * Unary gRPC calls over one node:http2 connection, for a process that asks the same local server one small question
@@ -58,14 +59,15 @@ export class GrpcH2Client {
   call(path: string, message: Buffer, options: { metadata?: Record<string, string>; timeoutMs?: number } = {}): Promise<Buffer> {
     const { metadata, timeoutMs = this.timeoutMs } = options;
     if (this.closed) return Promise.reject(new GrpcCallError(status.UNAVAILABLE, 'client closed'));
+    const headers = { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...metadata };
     let stream: ClientHttp2Stream;
     try {
-      stream = this.connection().request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...metadata });
+      stream = this.connection().request(headers);
     } catch (err) {
       // Out of stream ids, or a session that closed under us: one fresh connection, then give up.
       this.drop();
       try {
-        stream = this.connection().request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...metadata });
+        stream = this.connection().request(headers);
       } catch {
         return Promise.reject(new GrpcCallError(status.UNAVAILABLE, `cannot start a call on ${this.target}: ${(err as Error).message}`));
       }
@@ -118,7 +120,7 @@ export class GrpcH2Client {
         if (reply instanceof GrpcCallError) settle(reply);
         else settle(undefined, reply);
       });
-      stream.end(frame(message));
+      stream.end(grpcFrame(message));
     });
   }
 
@@ -167,14 +169,6 @@ export class GrpcH2Client {
       if (call.due <= now) call.reject(new GrpcCallError(status.DEADLINE_EXCEEDED, `no answer from ${this.target} in time`));
     }
   }
-}
-
-function frame(message: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(5 + message.length);
-  out[0] = 0;
-  out.writeUInt32BE(message.length, 1);
-  message.copy(out, 5);
-  return out;
 }
 
 function replyMessage(bytes: Buffer | undefined): Buffer | GrpcCallError {

@@ -1,5 +1,6 @@
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
 import { createInterface } from 'node:readline';
+import { grpcFrame } from '../../common/grpc-frame.js';
 import { encodeCheckBatchRequest, type CheckItem } from '../../sidecar/src/api/check-wire.js';
 import { keySequence, type Distribution } from './key-distribution.js';
 
@@ -41,12 +42,7 @@ export function batchBodies(distribution: Distribution, itemsPerCall: number, le
   const bodies: Buffer[] = [];
   for (let i = 0; i + itemsPerCall <= sequence.length; i += itemsPerCall) {
     const items: CheckItem[] = sequence.slice(i, i + itemsPerCall).map((k) => ({ ...k, cost: 1 }));
-    const message = encodeCheckBatchRequest({ items });
-    const framed = Buffer.allocUnsafe(5 + message.length);
-    framed[0] = 0;
-    framed.writeUInt32BE(message.length, 1);
-    message.copy(framed, 5);
-    bodies.push(framed);
+    bodies.push(grpcFrame(encodeCheckBatchRequest({ items })));
   }
   return bodies;
 }

@@ -1,3 +1,4 @@
+import { grpcFrame } from '../../common/grpc-frame.js';
 import { loadQuotaProto } from '../../common/proto.js';
 import type { CheckRequest } from '../../proto/gen/tollgate/v1/CheckRequest.js';
 import type { MethodDefinition } from '@grpc/proto-loader';
@@ -14,9 +15,5 @@ export const grpcRequestHeaders = ['content-type: application/grpc', 'te: traile
 export function framedCheckRequest(request: CheckRequest): Buffer {
   const { definition } = loadQuotaProto();
   const service = definition['tollgate.v1.QuotaService'] as Record<string, MethodDefinition<CheckRequest, unknown>>;
-  const message = service.Check.requestSerialize(request);
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt8(0, 0);
-  prefix.writeUInt32BE(message.length, 1);
-  return Buffer.concat([prefix, message]);
+  return grpcFrame(service.Check.requestSerialize(request));
 }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http2';
+import { grpcFrame } from '../../common/grpc-frame.js';
 import { encodeCheckResponse } from '../../sidecar/src/api/check-wire.js';
 import { noopDecision } from './noop-decision.js';
 
@@ -8,10 +9,7 @@ import { noopDecision } from './noop-decision.js';
  * uses, with no decision at all. The gap between it and the sidecar is the price of deciding on that transport.
  * Prints {"port":N} once listening.
  */
-const message = encodeCheckResponse(noopDecision);
-const frame = Buffer.alloc(5 + message.length);
-frame.writeUInt32BE(message.length, 1);
-message.copy(frame, 5);
+const frame = grpcFrame(encodeCheckResponse(noopDecision));
 const headers = { ':status': 200, 'content-type': 'application/grpc+proto' };
 const trailers = { 'grpc-status': '0' };
 

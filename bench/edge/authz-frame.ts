@@ -1,4 +1,5 @@
 import type { MethodDefinition } from '@grpc/proto-loader';
+import { grpcFrame } from '../../common/grpc-frame.js';
 import { AUTHORIZATION_SERVICE, envoyDefinition } from '../../sidecar/src/envoy/proto.js';
 
 export const authzCheckPath = `/${AUTHORIZATION_SERVICE}/Check`;
@@ -42,7 +43,5 @@ export function framedAuthzRequest(path: string, apiKey: string): Buffer {
       routeMetadataContext: {},
     },
   });
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt32BE(message.length, 1);
-  return Buffer.concat([prefix, message]);
+  return grpcFrame(message);
 }

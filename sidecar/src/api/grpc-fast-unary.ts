@@ -1,5 +1,6 @@
 import { Metadata, status, type sendUnaryData, type Server, type ServerErrorResponse, type StatusObject } from '@grpc/grpc-js';
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { grpcFrame } from '../../../common/grpc-frame.js';
 
 /**
  * A lighter server path for the sidecar's hot unary methods (Check, CheckBatch, Envoy's Check and ShouldRateLimit).
@@ -264,13 +265,9 @@ function answer(stream: ServerHttp2Stream, method: RegisteredHandler, deadline: 
     sendStatus(stream, { code: status.INTERNAL, details: `Error serializing response: ${(e as Error)?.message ?? String(e)}` });
     return;
   }
-  const frame = Buffer.allocUnsafe(5 + message.length);
-  frame[0] = 0;
-  frame.writeUInt32BE(message.length, 1);
-  message.copy(frame, 5);
   stream.respond(RESPONSE_HEADERS, RESPOND_WITH_TRAILERS);
   stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
-  stream.end(frame);
+  stream.end(grpcFrame(message));
 }
 
 /** A trailers-only response, as grpc-js sends for a call that fails before any message. */
