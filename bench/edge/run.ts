@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     redis = await RedisServer.start();
     stack = await startEdgeStack(redis.url, workDir, { grpc: await freePort(), http: await freePort(), gateway: await freePort(), gatewayMetrics: await freePort() }, { reportUsage: !process.argv.includes('--no-usage') });
     await sanityChecks(stack);
+    const idle = await idleCpuMsPerSecond(stack);
 
     const offered = proxyShape.connections * proxyShape.ratePerConnection!;
     log(`gateway vs direct at ${offered} req/s, ${rounds} round(s) of ${proxyShape.durationS} s each`);
@@ -101,6 +102,13 @@ async function main(): Promise<void> {
         baseline: `${fmt.us(cpu.direct.perRequest(direct))} upstream`,
         tollgate: `${fmt.us(cpu.gateway.perRequest(viaGateway))} gateway + ${fmt.us(cpu.sidecar.perRequest(viaGateway))} sidecar + ${fmt.us(cpu.upstream.perRequest(viaGateway))} upstream`,
         comparison: `+${fmt.us(cpu.gateway.perRequest(viaGateway) + cpu.sidecar.perRequest(viaGateway) + cpu.upstream.perRequest(viaGateway) - cpu.direct.perRequest(direct))} µs`,
+        target: '—',
+      },
+      {
+        measurement: 'idle CPU before any load, ms per second (context)',
+        baseline: '—',
+        tollgate: `${idle.gateway.toFixed(1)} gateway, ${idle.sidecar.toFixed(1)} sidecar`,
+        comparison: '—',
         target: '—',
       },
       {
@@ -206,15 +214,30 @@ async function authzInstructions(stack: EdgeStack, workDir: string, body: Buffer
   return { noop, sidecar };
 }
 
+/** CPU the gateway and the sidecar spend doing nothing (timers, metrics sampling), over 10 s after a 2 s settle. */
+async function idleCpuMsPerSecond(stack: EdgeStack): Promise<{ gateway: number; sidecar: number }> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(2000);
+  const gateway = new CpuMeter([stack.pids.gateway]);
+  const sidecar = new CpuMeter([stack.pids.sidecar]);
+  await gateway.during(() => sidecar.during(() => sleep(10_000)));
+  return { gateway: gateway.total * 100, sidecar: sidecar.total * 100 };
+}
+
 /** CPU seconds (user + system, all threads, from /proc) that some processes spend during measured runs. */
 class CpuMeter {
   private seconds = 0;
   constructor(private readonly pids: Array<number | undefined>) {}
 
+  /** CPU seconds measured so far. */
+  get total(): number {
+    return this.seconds;
+  }
+
   async during<T>(run: () => Promise<T>): Promise<T> {
-    const before = this.total();
+    const before = this.now();
     const result = await run();
-    this.seconds += this.total() - before;
+    this.seconds += this.now() - before;
     return result;
   }
 
@@ -224,7 +247,7 @@ class CpuMeter {
     return served > 0 ? (this.seconds * 1e6) / served : NaN;
   }
 
-  private total(): number {
+  private now(): number {
     return this.pids.reduce((sum: number, pid) => sum + (processCpuSeconds(pid) ?? NaN), 0);
   }
 }
