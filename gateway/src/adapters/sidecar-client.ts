@@ -1,10 +1,12 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { GrpcH2Client } from '../../../common/grpc-h2-client.js';
-import { loadQuotaProto } from '../../../common/proto.js';
+import { loadQuotaProto, loadUsageProto } from '../../../common/proto.js';
 import type { CheckResponse__Output } from '../../../proto/gen/tollgate/v1/CheckResponse.js';
 import type { CommitResponse__Output } from '../../../proto/gen/tollgate/v1/CommitResponse.js';
 import type { ReleaseResponse__Output } from '../../../proto/gen/tollgate/v1/ReleaseResponse.js';
+import type { ReportBatchResponse__Output } from '../../../proto/gen/tollgate/v1/ReportBatchResponse.js';
 import type { ReserveResponse__Output } from '../../../proto/gen/tollgate/v1/ReserveResponse.js';
+import type { UsageEvent } from '../../../proto/gen/tollgate/v1/UsageEvent.js';
 import { decodeCheckResponse, encodeCheckRequest } from '../../../sidecar/src/api/check-wire.js';
 import type { Decision, Reason } from '../../../sidecar/src/domain/decision.js';
 
@@ -13,11 +15,12 @@ import type { Decision, Reason } from '../../../sidecar/src/domain/decision.js';
  * HTTP/2 connection (common/grpc-h2-client.ts: half a grpc-js call's CPU). Check, the call on every request, uses
  * the sidecar's direct codecs (check-wire.ts); Reserve, Commit and Release the proto's generated ones. The question
  * is bounded by `timeoutMs`, so a request never hangs on a stuck sidecar; Commit and Release, sent after the response,
- * by `settleTimeoutMs`.
+ * by `settleTimeoutMs`, as are the batches of usage the gateway reports (UsageService.ReportBatch, on the same connection).
  */
 export class SidecarClient {
   private readonly client: GrpcH2Client;
   private readonly service: ServiceDefinition;
+  private readonly usage: ServiceDefinition;
 
   constructor(
     readonly target: string,
@@ -26,6 +29,7 @@ export class SidecarClient {
   ) {
     this.client = new GrpcH2Client(target, timeoutMs);
     this.service = loadQuotaProto().proto.tollgate.v1.QuotaService.service;
+    this.usage = loadUsageProto().proto.tollgate.v1.UsageService.service;
   }
 
   async check(tenantId: string, featureId: string, cost: number): Promise<Decision> {
@@ -43,6 +47,11 @@ export class SidecarClient {
 
   async release(tenantId: string, reservationId: string): Promise<boolean> {
     return (await this.unary<ReleaseResponse__Output>('Release', { tenantId, reservationId }, this.settleTimeoutMs)).released;
+  }
+
+  async reportUsage(events: UsageEvent[]): Promise<ReportBatchResponse__Output> {
+    const m = this.usage.ReportBatch;
+    return m.responseDeserialize(await this.client.call(m.path, m.requestSerialize({ events }), { timeoutMs: this.settleTimeoutMs })) as ReportBatchResponse__Output;
   }
 
   /** Calls in flight (a last Commit or Release) still complete. */

@@ -1,10 +1,15 @@
-import * as grpc from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { Counter } from 'prom-client';
+import { GrpcCallError } from '../../../common/grpc-h2-client.js';
 import type { Logger } from '../../../common/log.js';
-import { loadUsageProto } from '../../../common/proto.js';
 import { ulidFactory } from '../../../common/ulid.js';
+import type { ReportBatchResponse__Output } from '../../../proto/gen/tollgate/v1/ReportBatchResponse.js';
 import type { UsageEvent } from '../../../proto/gen/tollgate/v1/UsageEvent.js';
-import type { UsageServiceClient } from '../../../proto/gen/tollgate/v1/UsageService.js';
+
+/** Where batches go: the sidecar's UsageService.ReportBatch (SidecarClient.reportUsage). */
+export interface UsageSink {
+  reportUsage(events: UsageEvent[]): Promise<ReportBatchResponse__Output>;
+}
 
 export interface UsageRecord {
   tenantId: string;
@@ -20,7 +25,6 @@ export interface UsageRecord {
  * A sidecar without UsageService (UNIMPLEMENTED) is tolerated: a warning a minute and a metric, never a failed request.
  */
 export class UsageReporter {
-  private readonly client: UsageServiceClient;
   private queue: UsageEvent[] = [];
   private timer?: NodeJS.Timeout;
   private inFlight = new Set<Promise<void>>();
@@ -28,17 +32,14 @@ export class UsageReporter {
   private readonly newEventId = ulidFactory();
 
   constructor(
-    target: string,
+    private readonly sink: UsageSink,
     private readonly serviceId: string,
     private readonly logger: Logger,
     private readonly failures: Counter<'code'>,
     private readonly reported: Counter,
     private readonly flushMs = 20,
     private readonly maxBatch = 500,
-  ) {
-    const { proto } = loadUsageProto();
-    this.client = new proto.tollgate.v1.UsageService(target, grpc.credentials.createInsecure());
-  }
+  ) {}
 
   add(record: UsageRecord, now: Date): void {
     this.queue.push({
@@ -62,7 +63,6 @@ export class UsageReporter {
 
   close(): void {
     clearTimeout(this.timer);
-    this.client.close();
   }
 
   private flush(): void {
@@ -75,23 +75,22 @@ export class UsageReporter {
     this.inFlight.add(sent);
   }
 
-  private send(events: UsageEvent[]): Promise<void> {
-    return new Promise((resolve) => {
-      this.client.reportBatch({ events }, { deadline: new Date(Date.now() + 5_000) }, (err, res) => {
-        if (err) {
-          this.failures.inc({ code: grpc.status[err.code] ?? String(err.code) }, events.length);
-          this.warn(err.code === grpc.status.UNIMPLEMENTED ? 'the sidecar does not serve UsageService yet; usage is not reported' : 'usage report failed', err);
-        } else {
-          this.reported.inc(res!.accepted);
-          if (res!.rejected > 0) {
-            this.failures.inc({ code: 'REJECTED' }, res!.rejected);
-            const first = res!.results.find((r) => !r.accepted);
-            this.warn('the sidecar rejected usage events', first?.error);
-          }
-        }
-        resolve();
-      });
-    });
+  private async send(events: UsageEvent[]): Promise<void> {
+    let res: ReportBatchResponse__Output;
+    try {
+      res = await this.sink.reportUsage(events);
+    } catch (err) {
+      const code = err instanceof GrpcCallError ? err.code : status.UNKNOWN;
+      this.failures.inc({ code: status[code] ?? String(code) }, events.length);
+      this.warn(code === status.UNIMPLEMENTED ? 'the sidecar does not serve UsageService yet; usage is not reported' : 'usage report failed', err);
+      return;
+    }
+    this.reported.inc(res.accepted);
+    if (res.rejected > 0) {
+      this.failures.inc({ code: 'REJECTED' }, res.rejected);
+      const first = res.results.find((r) => !r.accepted);
+      this.warn('the sidecar rejected usage events', first?.error);
+    }
   }
 
   private warn(message: string, detail: unknown): void {
