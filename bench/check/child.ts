@@ -33,6 +33,17 @@ export class ChildServer {
     return this.output.trim();
   }
 
+  /** Starts keeping what the process prints on stdout; the returned function stops and gives it all. */
+  tap(): () => string {
+    const chunks: Buffer[] = [];
+    const keep = (chunk: Buffer) => chunks.push(chunk);
+    this.child.stdout?.on('data', keep);
+    return () => {
+      this.child.stdout?.off('data', keep);
+      return Buffer.concat(chunks).toString();
+    };
+  }
+
   /** Resolves with the first stdout line that parses as JSON, e.g. {"port":N}. */
   firstJsonLine<T>(timeoutMs = 15_000): Promise<T> {
     return new Promise((resolve, reject) => {

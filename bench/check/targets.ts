@@ -15,18 +15,21 @@ export interface Target {
   metricsUrl?: string;
   /** The server's process, for its CPU time. */
   pid?: number;
+  /** Starts keeping the server's stdout (see ChildServer.tap). */
+  tap?(): () => string;
   stop(): Promise<void>;
 }
 
-export async function startNoopTarget(label: string, server: 'grpc-js' | 'http2' = 'grpc-js'): Promise<Target> {
+/** `nodeFlags` go to node before the script (e.g. --trace-gc). */
+export async function startNoopTarget(label: string, server: 'grpc-js' | 'http2' = 'grpc-js', nodeFlags: string[] = []): Promise<Target> {
   const file = server === 'grpc-js' ? 'dist/bench/check/noop-server.js' : 'dist/bench/check/noop-h2-server.js';
-  const child = ChildServer.spawn(label, [resolve(packageRoot, file)]);
+  const child = ChildServer.spawn(label, [...nodeFlags, resolve(packageRoot, file)]);
   const { port } = await child.firstJsonLine<{ port: number }>();
-  return { label, grpcAddress: `127.0.0.1:${port}`, pid: child.pid, stop: () => child.stop() };
+  return { label, grpcAddress: `127.0.0.1:${port}`, pid: child.pid, tap: () => child.tap(), stop: () => child.stop() };
 }
 
 /** `tollgate sidecar` exactly as an operator starts it, with the benchmark's catalog and its own Redis. */
-export async function startSidecarTarget(label: string, redisUrl: string): Promise<Target & { configFile: string }> {
+export async function startSidecarTarget(label: string, redisUrl: string, nodeFlags: string[] = []): Promise<Target & { configFile: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-check-'));
   const configFile = join(dir, 'tollgate.yaml');
   writeFileSync(configFile, sidecarConfigYaml(redisUrl, join(dir, 'data')));
@@ -34,6 +37,7 @@ export async function startSidecarTarget(label: string, redisUrl: string): Promi
   const child = ChildServer.spawn(
     label,
     [
+      ...nodeFlags,
       resolve(packageRoot, 'dist/cli/tollgate.js'),
       'sidecar',
       '--config',
@@ -61,6 +65,7 @@ export async function startSidecarTarget(label: string, redisUrl: string): Promi
     grpcAddress: `127.0.0.1:${grpcPort}`,
     metricsUrl: `${httpBase}/metrics`,
     pid: child.pid,
+    tap: () => child.tap(),
     configFile,
     stop: async () => {
       await child.stop();
