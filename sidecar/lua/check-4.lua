@@ -14,11 +14,16 @@
 -- ARGV[8] whole tokens returned from an expired lease (added before deciding, capped at burst)
 -- ARGV[9] quota units returned from an expired lease
 -- ARGV[10] whole tokens to lease after deciding (0 = none); limited by what is left
--- ARGV[11..] one cost per check, in order; a dry-run check is encoded as -(cost + 1)
+-- ARGV[11..] the checks, in order, as runs of equal checks: cost, count, cost, count, ...; a dry-run check's cost
+--           is encoded as -(cost + 1)
 --
--- Returns {tokens, quota_used, leased, outcome_1, tokens_1, used_1, outcome_2, ...} where tokens are scaled
--- (whole tokens x interval), quota_used is in units, and outcome is 0 allowed, 1 rate limited, 2 quota exhausted,
--- 3 allowed over a soft quota. A bucket that does not exist is full; -1 tokens means no rate limit.
+-- Returns {tokens, quota_used, leased, then per run: tokens_before, used_before, segments, outcome_1, count_1,
+-- outcome_2, count_2, ...}: a run's checks decided in order, as segments of equal outcomes. Equal checks change the
+-- state by the same amount when allowed and not at all otherwise, so the caller recovers each check's tokens and
+-- quota used from the run's starting values; a reply stays a few numbers per run however many checks it holds.
+-- Tokens are scaled (whole tokens x interval), quota_used is in units, and outcome is 0 allowed, 1 rate limited,
+-- 2 quota exhausted, 3 allowed over a soft quota. A bucket that does not exist is full; -1 tokens means no rate
+-- limit.
 
 --!include lib/bucket.lua
 
@@ -45,27 +50,40 @@ end
 
 local out = {0, 0, 0}
 local bucket_changed = tonumber(ARGV[8]) > 0
-for i = 11, #ARGV do
+for i = 11, #ARGV, 2 do
   local c = tonumber(ARGV[i])
+  local n = tonumber(ARGV[i + 1])
   local dry = c < 0
   if dry then c = -c - 1 end
-  local outcome = 0
-  if c > 0 then
-    if has_quota and hard and used + c > limit then
-      outcome = 2
-    elseif rate > 0 and c * interval > tokens then
-      outcome = 1
-    else
-      if has_quota and not hard and used + c > limit then outcome = 3 end
-      if not dry then
-        if rate > 0 then tokens = tokens - c * interval; bucket_changed = true end
-        if has_quota then used = used + c; quota_changed = true end
-      end
-    end
-  end
-  out[#out + 1] = outcome
   out[#out + 1] = tokens
   out[#out + 1] = used
+  local segments_at = #out + 1
+  out[segments_at] = 0
+  local last = -1
+  for _ = 1, n do
+    local outcome = 0
+    if c > 0 then
+      if has_quota and hard and used + c > limit then
+        outcome = 2
+      elseif rate > 0 and c * interval > tokens then
+        outcome = 1
+      else
+        if has_quota and not hard and used + c > limit then outcome = 3 end
+        if not dry then
+          if rate > 0 then tokens = tokens - c * interval; bucket_changed = true end
+          if has_quota then used = used + c; quota_changed = true end
+        end
+      end
+    end
+    if outcome == last then
+      out[#out] = out[#out] + 1
+    else
+      out[#out + 1] = outcome
+      out[#out + 1] = 1
+      out[segments_at] = out[segments_at] + 1
+      last = outcome
+    end
+  end
 end
 
 local leased = 0

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '../../../common/keys.js';
-import type { Outcome } from '../domain/token-bucket.js';
-import type { ApplyRequest, ApplyResult, BucketStore, LimitTarget, ReservationRecord, ReserveResult, SettleResult } from '../engine/bucket-store.js';
+import { Outcome } from '../domain/token-bucket.js';
+import type { ApplyRequest, ApplyResult, BucketStore, CheckOp, LimitTarget, ReservationRecord, ReserveResult, SettleResult } from '../engine/bucket-store.js';
 import { loadLuaScript, luaScripts } from './lua-scripts.js';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<number[]>;
@@ -105,18 +105,15 @@ export class RedisBucketStore implements BucketStore {
   }
 
   async apply(target: LimitTarget, request: ApplyRequest): Promise<ApplyResult> {
-    const costs = request.ops.map((op) => (op.dryRun ? -(op.cost + 1) : op.cost));
     const reply = await this.timed(this.checkScript([
       ...this.limitKeys(target, target.quota?.period.id ?? '-'),
       ...this.limitArgs(target),
       request.refundTokens,
       request.refundQuota,
       request.leaseWant,
-      ...costs,
+      ...checkRuns(request.ops),
     ]));
-    const ops = [];
-    for (let i = 3; i < reply.length; i += 3) ops.push({ outcome: reply[i] as Outcome, tokens: reply[i + 1], used: reply[i + 2] });
-    return { ops, tokens: reply[0], used: reply[1], leased: reply[2] };
+    return { ops: decisionsFromRuns(target, request.ops, reply), tokens: reply[0], used: reply[1], leased: reply[2] };
   }
 
   async reserve(target: LimitTarget, reservationId: string, estimate: number, ttlMs: number): Promise<ReserveResult> {
@@ -153,4 +150,46 @@ export class RedisBucketStore implements BucketStore {
     const key = this.keys.quota(target.tenantId, target.featureId, target.quota.period.id);
     await this.timed(this.redis.multi().incrby(key, units).expire(key, target.quota.ttlSeconds).exec());
   }
+}
+
+/** The checks as check-4.lua takes them: runs of equal checks, `encoded cost, count, …` (dry run = -(cost + 1)). */
+export function checkRuns(ops: readonly CheckOp[]): number[] {
+  const runs: number[] = [];
+  for (const op of ops) {
+    const encoded = op.dryRun ? -(op.cost + 1) : op.cost;
+    if (runs.length > 0 && runs[runs.length - 2] === encoded) runs[runs.length - 1]++;
+    else runs.push(encoded, 1);
+  }
+  return runs;
+}
+
+/**
+ * Each check's outcome and the tokens and quota used after it, from check-4.lua's reply: per run the state before it
+ * and its segments of equal outcomes. An allowed check that is not a dry run spends its cost (scaled tokens when the
+ * key has a rate limit, quota units when it has a quota), exactly as the script did; other checks change nothing.
+ */
+export function decisionsFromRuns(target: LimitTarget, ops: readonly CheckOp[], reply: readonly number[]): ApplyResult['ops'] {
+  const rated = (target.rate?.tokens ?? 0) > 0;
+  const interval = target.rate?.interval_us ?? 1;
+  const decisions: ApplyResult['ops'] = [];
+  let at = 3;
+  while (decisions.length < ops.length) {
+    const { cost, dryRun } = ops[decisions.length];
+    let tokens = reply[at++];
+    let used = reply[at++];
+    const segments = reply[at++];
+    for (let s = 0; s < segments; s++) {
+      const outcome = reply[at++] as Outcome;
+      const count = reply[at++];
+      const spends = !dryRun && cost > 0 && (outcome === Outcome.Allowed || outcome === Outcome.AllowedOverage);
+      for (let k = 0; k < count; k++) {
+        if (spends) {
+          if (rated) tokens -= cost * interval;
+          if (target.quota) used += cost;
+        }
+        decisions.push({ outcome, tokens, used });
+      }
+    }
+  }
+  return decisions;
 }
