@@ -183,12 +183,14 @@ async function endToEnd(url: string, batches: Buffer[], chPid: number | undefine
     // /metrics read every 20 ms), not every 100 ms meanwhile: each GetUsage is a deduplicating query over the whole
     // table, and polling it during the catch-up took ClickHouse CPU from the inserts being measured.
     let visible = 0;
+    let shippedSeconds = 0;
     while (visible < N) {
       const shipped = metricValue(await (await fetch(metricsUrl)).text(), 'tollgate_usage_shipped_events_total');
       if (shipped < N) {
         await new Promise((r) => setTimeout(r, 20));
         continue;
       }
+      shippedSeconds ||= (performance.now() - started) / 1000;
       const totals = await Promise.all(BENCH_TENANTS.map((t) => driver.usage(t, BENCH_FEATURE, WINDOW.start, WINDOW.end)));
       visible = totals.reduce((n, u) => n + Number(u.events), 0);
       if (visible < N) await new Promise((r) => setTimeout(r, 20));
@@ -206,6 +208,7 @@ async function endToEnd(url: string, batches: Buffer[], chPid: number | undefine
     return {
       totalSeconds,
       ackedSeconds,
+      shippedSeconds,
       ackP50: percentileOfSorted(latencies, 50),
       ackP99: percentileOfSorted(latencies, 99),
       spoolBytesPerEvent: appended / N,
@@ -246,6 +249,13 @@ async function main(): Promise<void> {
       },
       { measurement: 'wall time (s)', baseline: rawSeconds.toFixed(2), tollgate: e2e.totalSeconds.toFixed(2), comparison: '', target: '' },
       { measurement: 'acknowledged (durable in spool), events/s', baseline: '', tollgate: fmt.rate(N / e2e.ackedSeconds), comparison: '', target: '' },
+      {
+        measurement: 'after the last acknowledgement: shipped, then visible in GetUsage (s)',
+        baseline: '',
+        tollgate: `+${(e2e.shippedSeconds - e2e.ackedSeconds).toFixed(2)}, +${(e2e.totalSeconds - e2e.shippedSeconds).toFixed(2)}`,
+        comparison: '',
+        target: '',
+      },
       { measurement: `ReportBatch ack p50 (ms, ${REPORT_BATCH} events/call, ${CONCURRENCY} in flight)`, baseline: '', tollgate: fmt.ms(e2e.ackP50), comparison: '', target: '' },
       { measurement: 'ReportBatch ack p99 (ms)', baseline: '', tollgate: fmt.ms(e2e.ackP99), comparison: '', target: '' },
       { measurement: 'spool bytes per event (record header included)', baseline: '', tollgate: e2e.spoolBytesPerEvent.toFixed(1), comparison: '', target: '' },
