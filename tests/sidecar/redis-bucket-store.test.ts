@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { RedisKeys } from '../../common/keys.js';
 import { MemoryBucketStore } from '../../sidecar/src/adapters/memory-bucket-store.js';
-import { checkRuns, RedisBucketStore } from '../../sidecar/src/adapters/redis-bucket-store.js';
+import { checkRuns, decisionsFromRuns, RedisBucketStore } from '../../sidecar/src/adapters/redis-bucket-store.js';
 import type { ApplyResult, CheckOp, LimitTarget } from '../../sidecar/src/engine/bucket-store.js';
 import { sharedRedisUrl } from '../harness/redis.js';
 
@@ -42,6 +42,18 @@ describe('check-4.lua, whose reply is runs of equal checks', () => {
     ];
     expect(checkRuns(ops)).toEqual([1, 2, -2, 1, 0, 1, 1, 1]);
     expect(checkRuns([])).toEqual([]);
+  });
+
+  it('refuses a reply that does not account for every check, rather than guessing', () => {
+    const target: LimitTarget = { tenantId: 't', featureId: 'f' };
+    const twoChecks: CheckOp[] = [{ cost: 1, dryRun: false }, { cost: 1, dryRun: false }];
+    expect(decisionsFromRuns(target, twoChecks, [-1, 0, 0, -1, 0, 1, 0, 2])).toEqual([
+      { outcome: 0, tokens: -1, used: 0 },
+      { outcome: 0, tokens: -1, used: 0 },
+    ]);
+    expect(() => decisionsFromRuns(target, twoChecks, [-1, 0, 0])).toThrow(/answered 0 of 2 checks/);
+    expect(() => decisionsFromRuns(target, twoChecks, [-1, 0, 0, -1, 0, 1, 0, 1])).toThrow(/answered 1 of 2 checks/);
+    expect(() => decisionsFromRuns(target, twoChecks, [-1, 0, 0, -1, 0, 1, 0, 3])).toThrow(/3 decisions for 2 checks/);
   });
 
   it('decides every check as the in-memory store does, in 300 random sequences', async () => {

@@ -174,6 +174,7 @@ export function decisionsFromRuns(target: LimitTarget, ops: readonly CheckOp[], 
   const decisions: ApplyResult['ops'] = [];
   let at = 3;
   while (decisions.length < ops.length) {
+    if (at + 3 > reply.length) throw new Error(`check-4.lua answered ${decisions.length} of ${ops.length} checks`);
     const { cost, dryRun } = ops[decisions.length];
     let tokens = reply[at++];
     let used = reply[at++];
@@ -191,5 +192,6 @@ export function decisionsFromRuns(target: LimitTarget, ops: readonly CheckOp[], 
       }
     }
   }
+  if (decisions.length !== ops.length || at !== reply.length) throw new Error(`check-4.lua answered ${decisions.length} decisions for ${ops.length} checks`);
   return decisions;
 }
