@@ -52,13 +52,21 @@ export function totalSql(database: string, scope: UsageScope): string {
   return `SELECT sum(counted_quantity), count() FROM (${countedSubjectsSql(database, scope)})`;
 }
 
-/** Columns: the number of corrections in the scope (those totalSql would look at). */
-export function correctionsInScopeSql(database: string, scope: UsageScope): string {
-  return `SELECT count() FROM ${database}.usage_events WHERE ${scopeFilter(scope)} AND correction != ''`;
+/**
+ * Columns: corrections in the scope (those totalSql would look at), originals, distinct original event ids, and the
+ * originals' summed quantity. In one pass, and without an aggregate state per event: when there is no correction and
+ * no id twice, that sum and count are the total (each event once, none corrected); otherwise a deduplicating query
+ * decides. A set of ids costs ClickHouse about half of grouping them with their quantities (GetUsage over 50,000
+ * events: ~10 against ~25 ms).
+ */
+export function plainTotalSql(database: string, scope: UsageScope): string {
+  return `SELECT countIf(correction != ''), countIf(correction = ''), uniqExactIf(event_id, correction = ''), sumIf(quantity, correction = '')
+    FROM ${database}.usage_events
+    WHERE ${scopeFilter(scope)}`;
 }
 
 /**
- * totalSql for a scope without corrections (correctionsInScopeSql = 0), where it reduces to: each event id once,
+ * totalSql for a scope without corrections (plainTotalSql's first column 0), where it reduces to: each event id once,
  * first received wins. About half the cost of the general query (one aggregate per subject instead of six), which
  * matters because every GetUsage runs it over the whole range.
  */

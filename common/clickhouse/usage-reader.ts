@@ -1,7 +1,7 @@
 import type { TollgateConfig } from '../config/schema.js';
 import { canonicalDecimal } from './quantity.js';
 import { openUsageStore, usageStoreSettings, type UsageStore } from './store.js';
-import { correctionsInScopeSql, hourlySql, originalsTotalSql, rollupSql, totalSql } from './usage-queries.js';
+import { hourlySql, originalsTotalSql, plainTotalSql, rollupSql, totalSql } from './usage-queries.js';
 
 /** One tenant's usage of one feature in one UTC hour, deduplicated by event_id and with corrections applied. */
 export interface HourlyUsageRow {
@@ -50,9 +50,11 @@ export function usageReaderOver(store: UsageStore): UsageReader {
     },
     async total({ tenantId, featureId, from, to }) {
       const scope = { fromMs: from.getTime(), toMs: to.getTime(), tenantId, featureId };
-      // Most ranges hold no correction: then the cheaper query gives the same total. A correction stored between the
-      // two queries is seen by the next read, as one stored just after a single query would be.
-      const [[corrections]] = await store.rows(correctionsInScopeSql(db, scope));
+      // Most ranges hold no correction and no event stored twice: then one cheap pass gives the total. Otherwise a
+      // deduplicating query does, the cheaper one when there is no correction. A correction or duplicate stored
+      // between the two queries is seen by the next read, as one stored just after a single query would be.
+      const [[corrections, originals, distinct, sum]] = await store.rows(plainTotalSql(db, scope));
+      if (Number(corrections) === 0 && Number(originals) === Number(distinct)) return { quantity: canonicalDecimal(sum ?? '0'), events: Number(originals) };
       const [row] = await store.rows(Number(corrections) === 0 ? originalsTotalSql(db, scope) : totalSql(db, scope));
       return { quantity: canonicalDecimal(row?.[0] ?? '0'), events: Number(row?.[1] ?? 0) };
     },

@@ -65,6 +65,18 @@ describe.each([
     ]);
     expect(await reader.hourly({ from: new Date(T0), to: new Date(T0 + 3 * HOUR), tenantId: 'other' })).toHaveLength(1);
 
+    // No correction and no event stored twice: the one-pass total, exact to the last digit.
+    const plain = [
+      row({ tenantId: 'plain', featureId: 'tokens', quantity: '0.000000001', eventTimeMs: T0 }),
+      row({ tenantId: 'plain', featureId: 'tokens', quantity: '12345678901234567890.5', eventTimeMs: T0 + 1 }),
+      row({ tenantId: 'plain', featureId: 'other', quantity: '7', eventTimeMs: T0 + 2 }),
+    ];
+    await insert(store, plain);
+    expect(await reader.total({ tenantId: 'plain', featureId: 'tokens', from: new Date(T0), to: new Date(T0 + HOUR) })).toEqual({
+      quantity: '12345678901234567890.500000001',
+      events: 2,
+    });
+
     // Without a correction in range (the cheaper query) and with one (the general query): first received wins.
     const x = row({ tenantId: 'solo', featureId: 'tokens', quantity: '1', eventTimeMs: T0 });
     const xLater = { ...x, quantity: '5', receivedAtMs: T0 + 1000 };
