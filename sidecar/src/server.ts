@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { TollgateConfig } from '../../common/config/schema.js';
 import { hashApiKey } from '../../common/api-key.js';
@@ -17,7 +17,9 @@ import { SnapshotCache } from '../../common/snapshot-cache.js';
 import type { LocalSnapshotBus } from '../../common/snapshot-bus.js';
 import { entitlementServiceHandlers } from './api/entitlement-service.js';
 import { CallerAuth } from './api/caller-auth.js';
-import { FastUnaryPath } from './api/grpc-fast-unary.js';
+import { FastUnaryPath, grpcJsInternals } from './api/grpc-fast-unary.js';
+import { LocalCallServer } from './api/local-calls.js';
+import { listenUnixSocket } from './api/unix-socket.js';
 import { createHttpServer } from './api/http.js';
 import { quotaServiceDefinition, quotaServiceHandlers } from './api/quota-service.js';
 import { QuotaEngine } from './engine/quota-engine.js';
@@ -138,14 +140,21 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
 
   const port = await bind(server, grpcAddress);
   const boundGrpc = `${grpcAddress.slice(0, grpcAddress.lastIndexOf(':'))}:${port}`;
-  const socketPath = options.socket ?? settings.socket;
-  if (socketPath) {
-    rmSync(socketPath, { force: true });
-    await bind(server, `unix:${socketPath}`);
-  }
   const fastPath = process.env.TOLLGATE_GRPC_FAST_PATH === '0' ? undefined : new FastUnaryPath(FAST_UNARY_METHODS, { maxReceiveMessageLength: MAX_RECEIVE_MESSAGE_LENGTH });
   if (fastPath && !fastPath.attach(server)) {
     logger.warn('grpc-js internals are not the expected shape: the fast unary path is off and grpc-js serves every call');
+  }
+  const socketPath = options.socket ?? settings.socket;
+  const internals = grpcJsInternals(server);
+  let localCalls: LocalCallServer | undefined;
+  let unixSocket: NetServer | undefined;
+  if (socketPath && internals?.http2Servers.length === 1) {
+    localCalls = new LocalCallServer(internals.handlers, MAX_RECEIVE_MESSAGE_LENGTH);
+    unixSocket = await listenUnixSocket(socketPath, internals.http2Servers[0], localCalls);
+  } else if (socketPath) {
+    // Without grpc-js's HTTP/2 server to hand gRPC connections to, grpc-js takes the socket and local calls are off.
+    rmSync(socketPath, { force: true });
+    await bind(server, `unix:${socketPath}`);
   }
 
   let draining = false;
@@ -167,7 +176,8 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
     (stopping ??= (async () => {
       draining = true;
       for (const s of SERVICES) healthService.setStatus(s, 'NOT_SERVING');
-      await drain(server, settings.shutdown_grace_ms);
+      unixSocket?.close();
+      await Promise.all([drain(server, settings.shutdown_grace_ms), localCalls?.stop(settings.shutdown_grace_ms)]);
       for (const m of [...modules].reverse()) await m.stop();
       await engine.returnAllLeases();
       engine.stop();

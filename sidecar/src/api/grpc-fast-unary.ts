@@ -22,7 +22,7 @@ import { grpcFrame } from '../../../common/grpc-frame.js';
  * `attach` checks both shapes and reports false (grpc-js keeps serving everything) when they are not what it knows.
  */
 
-interface RegisteredHandler {
+export interface RegisteredHandler {
   func: (call: unknown, callback: sendUnaryData<unknown>) => void;
   serialize: (value: unknown) => Buffer;
   deserialize: (bytes: Buffer) => unknown;
@@ -34,6 +34,13 @@ interface GrpcJsInternals {
   http2Servers?: Map<Http2Server, unknown>;
   handlers?: Map<string, RegisteredHandler>;
   onStreamOpened?: (stream: ServerHttp2Stream) => void;
+}
+
+/** grpc-js's HTTP/2 servers and registered handlers, or undefined when its internals are not the shape this knows. */
+export function grpcJsInternals(server: Server): { http2Servers: Http2Server[]; handlers: Map<string, RegisteredHandler> } | undefined {
+  const internals = server as unknown as GrpcJsInternals;
+  if (!(internals.http2Servers instanceof Map) || !(internals.handlers instanceof Map)) return undefined;
+  return { http2Servers: [...internals.http2Servers.keys()], handlers: internals.handlers };
 }
 
 type StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
@@ -74,17 +81,16 @@ export class FastUnaryPath {
    * False when grpc-js's internals are not the expected shape: grpc-js then keeps serving every call.
    */
   attach(server: Server): boolean {
-    const internals = server as unknown as GrpcJsInternals;
-    if (!(internals.http2Servers instanceof Map) || !(internals.handlers instanceof Map)) return false;
+    const internals = grpcJsInternals(server);
+    if (internals === undefined) return false;
     const methods = new Map<string, RegisteredHandler>();
     for (const path of this.paths) {
       const h = internals.handlers.get(path);
-      if (h && h.type === 'unary' && typeof h.func === 'function' && typeof h.serialize === 'function' && typeof h.deserialize === 'function') {
-        methods.set(path, h);
-      }
+      if (isUnaryHandler(h)) methods.set(path, h);
     }
-    const opened = typeof internals.onStreamOpened === 'function' ? internals.onStreamOpened.bind(server) : undefined;
-    for (const http2Server of internals.http2Servers.keys()) {
+    const onStreamOpened = (server as unknown as GrpcJsInternals).onStreamOpened;
+    const opened = typeof onStreamOpened === 'function' ? onStreamOpened.bind(server) : undefined;
+    for (const http2Server of internals.http2Servers) {
       if (this.wrapped.has(http2Server)) continue;
       const listeners = http2Server.listeners('stream') as StreamListener[];
       if (listeners.length !== 1) return false;
@@ -104,6 +110,11 @@ export class FastUnaryPath {
     }
     return true;
   }
+}
+
+/** A handler grpc-js registered for a unary method, with the codecs this file calls. */
+export function isUnaryHandler(h: RegisteredHandler | undefined): h is RegisteredHandler {
+  return h !== undefined && h.type === 'unary' && typeof h.func === 'function' && typeof h.serialize === 'function' && typeof h.deserialize === 'function';
 }
 
 function takesFastPath(headers: IncomingHttpHeaders): boolean {
