@@ -113,6 +113,11 @@ export const gatewaySchema = z
     listen: hostPort.default('127.0.0.1:8080'),
     /** gRPC target of the local sidecar (`unix:/path` or HOST:PORT). Default: its socket, else its TCP address. */
     sidecar: z.string().optional(),
+    /**
+     * How to ask over a unix socket: `local`, the sidecar's local call protocol (falls back to gRPC when the sidecar
+     * does not speak it), or `grpc` (gRPC over HTTP/2). A TCP target is always asked over gRPC.
+     */
+    sidecar_protocol: z.enum(['local', 'grpc']).default('local'),
     /** A sidecar question that takes longer fails the request with 503. */
     sidecar_timeout_ms: millis.default(250),
     /**

@@ -215,6 +215,21 @@ describe('gateway end to end (real sidecar, real upstream)', () => {
     await expect(fetch(`${second.url}/api/json`, { headers: auth('acme') })).rejects.toThrow();
   });
 
+  it('asks the sidecar in its local protocol over the socket, or over gRPC when configured so', async () => {
+    const grpcCalls = () => stack.sidecar.fastPath!.calls;
+    const before = grpcCalls();
+    expect((await fetch(`${gateway.url}/api/json`, { headers: auth('acme') })).status).toBe(200);
+    expect(grpcCalls(), 'the default gateway asked without gRPC').toBe(before);
+    const config = { ...stack.config, edge: { ...stack.config.edge, gateway: { ...stack.config.edge.gateway, sidecar_protocol: 'grpc' as const, report_usage: false } } };
+    const overGrpc = await startGateway(config, { listen: '127.0.0.1:0', sidecar: `unix:${stack.socketPath}`, logger: createLogger('gateway', 'silent') });
+    try {
+      expect((await fetch(`${overGrpc.url}/api/json`, { headers: auth('acme') })).status).toBe(200);
+      expect(grpcCalls()).toBe(before + 1);
+    } finally {
+      await overGrpc.stop();
+    }
+  });
+
   it('503 problem+json when the sidecar cannot be reached', async () => {
     const orphan = await startGateway(stack.config, { listen: '127.0.0.1:0', sidecar: 'unix:/nonexistent/tollgate.sock', logger: createLogger('gateway', 'silent') });
     try {
