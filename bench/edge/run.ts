@@ -12,6 +12,7 @@ import { authorizationService } from '../../sidecar/src/envoy/proto.js';
 import { authzCheckPath, framedAuthzRequest } from './authz-frame.js';
 import { h2load, median, type LoadShape, type RunResult } from './h2load-runs.js';
 import { instructionsPerCall } from './instructions.js';
+import { questionLatency } from './question-latency.js';
 import { startEdgeStack, type EdgeStack } from './stack.js';
 
 /**
@@ -66,6 +67,9 @@ async function main(): Promise<void> {
       directOne.push(await h2load(`${stack.upstreamUrl}/api/items`, sequentialShape, workDir, { http1: true, headers: auth }));
       gatewayOne.push(await h2load(`${stack.gatewayUrl}/api/items`, sequentialShape, workDir, { http1: true, headers: auth }));
     }
+    log(`the gateway's question one at a time, gRPC over HTTP/2 then the local call protocol, ${rounds} round(s) of 2,000 calls each`);
+    const questions: Array<Awaited<ReturnType<typeof questionLatency>>> = [];
+    for (let i = 0; i < rounds; i++) questions.push(await questionLatency(stack.sidecarSocket, 'bench-tenant', 'api-calls', 2000));
     log(`ext_authz Check at full speed: h2load -c${authzShape.connections} -m${authzShape.streams}, ${rounds} round(s) of ${authzShape.durationS} s`);
     const grpcHeaders = ['content-type: application/grpc', 'te: trailers'];
     const body = framedAuthzRequest('/api/items', stack.apiKey);
@@ -125,6 +129,13 @@ async function main(): Promise<void> {
         tollgate: `${fmt.ms(m(gatewayOne, (r) => r.p50Ms))} / ${fmt.ms(m(gatewayOne, (r) => r.p99Ms))} ms gateway`,
         comparison: `${fmt.deltaMs(m(gatewayOne, (r) => r.p50Ms) - m(directOne, (r) => r.p50Ms))} / ${fmt.deltaMs(m(gatewayOne, (r) => r.p99Ms) - m(directOne, (r) => r.p99Ms))}`,
         target: 'report',
+      },
+      {
+        measurement: "gateway's question, one at a time, p50 / p99 (context)",
+        baseline: `${fmt.ms(median(questions.map((q) => q.grpc.p50Ms)))} / ${fmt.ms(median(questions.map((q) => q.grpc.p99Ms)))} ms gRPC (HTTP/2)`,
+        tollgate: `${fmt.ms(median(questions.map((q) => q.local.p50Ms)))} / ${fmt.ms(median(questions.map((q) => q.local.p99Ms)))} ms local protocol`,
+        comparison: `${fmt.deltaMs(median(questions.map((q) => q.local.p50Ms)) - median(questions.map((q) => q.grpc.p50Ms)))} / ${fmt.deltaMs(median(questions.map((q) => q.local.p99Ms)) - median(questions.map((q) => q.grpc.p99Ms)))}`,
+        target: '—',
       },
       {
         measurement: 'ext_authz Check p50 / p99, one call at a time',

@@ -12,6 +12,8 @@ export interface EdgeStack {
   gatewayUrl: string;
   gatewayMetricsUrl: string;
   sidecarGrpc: string;
+  /** The sidecar's unix socket (gRPC and its local call protocol). */
+  sidecarSocket: string;
   noopAuthz: string;
   /** Process ids of the upstream, the gateway and the sidecar, for CPU accounting. */
   pids: { upstream?: number; gateway?: number; sidecar?: number };
@@ -73,6 +75,7 @@ export async function startEdgeStack(
       gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
       gatewayMetricsUrl: `http://127.0.0.1:${ports.gatewayMetrics}/metrics`,
       sidecarGrpc: `127.0.0.1:${ports.grpc}`,
+      sidecarSocket: socket,
       noopAuthz,
       pids: { upstream: upstream.pid, gateway: gateway.pid, sidecar: sidecar.pid },
       async stop() {
