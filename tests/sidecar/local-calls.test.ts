@@ -143,6 +143,39 @@ describe('the sidecar socket: local calls and gRPC on one unix socket', () => {
     client.close();
   });
 
+  it('stops reading the calls of a client that does not read its answers, and serves them all once it does', async () => {
+    const { connect } = await import('node:net');
+    const socket = connect(path);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    const calls = 8000;
+    const message = body({ text: 'y'.repeat(900) });
+    socket.write(LOCAL_CALL_PREFACE);
+    for (let id = 1; id <= calls; id++) socket.write(encodeLocalRequest({ id, timeoutMs: 0, path: SAY, headers: {}, message }));
+    // ~7 MB of calls whose ~7 MB of answers nobody reads: the sidecar stops after ~4 MB of answers.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(socket.writableLength).toBeGreaterThan(1_000_000);
+    const splitter = new FrameSplitter(1 << 20);
+    let answered = 0;
+    let skipped = 0;
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        if (skipped < LOCAL_CALL_PREFACE.length) {
+          const n = Math.min(LOCAL_CALL_PREFACE.length - skipped, chunk.length);
+          skipped += n;
+          chunk = chunk.subarray(n);
+        }
+        for (const f of splitter.push(chunk)) {
+          expect(decodeLocalResponse(f).code).toBe(0);
+          if (++answered === calls) resolve();
+        }
+      });
+      socket.resume();
+    });
+    expect(socket.writableLength).toBe(0);
+    socket.destroy();
+  });
+
   it('closes a connection that sends a frame larger than the server accepts', async () => {
     const client = sidecarCaller(`unix:${path}`, 2000);
     const err = await rejection(client.call(SAY, body({ text: 'x'.repeat(80_000) })));

@@ -39,6 +39,9 @@ export class LocalCallServer {
   }
 }
 
+/** Bytes of answers waiting for a client to read them before its next calls wait to be read. */
+const ANSWERS_BUFFERED_MAX = 4 * 1024 * 1024;
+
 class LocalConnection {
   inFlight = 0;
   private readonly splitter: FrameSplitter;
@@ -92,6 +95,11 @@ class LocalConnection {
       for (const frame of frames) this.serve(frame);
     } finally {
       this.socket.uncork();
+    }
+    // A client that sends calls without reading the answers gets no more of them read until it does.
+    if (this.socket.writableLength > ANSWERS_BUFFERED_MAX && !this.socket.isPaused()) {
+      this.socket.pause();
+      this.socket.once('drain', () => this.socket.resume());
     }
   }
 
