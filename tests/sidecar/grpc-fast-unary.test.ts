@@ -6,28 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FastUnaryPath } from '../../sidecar/src/api/grpc-fast-unary.js';
 import { sharedRedisUrl } from '../harness/redis.js';
-import { catalog, startTestSidecar, testConfig } from './support.js';
+import { catalog, echoServiceOf, startTestSidecar, testConfig, type EchoRequest } from './support.js';
 
 /** A JSON "echo" service: enough to watch the fast path carry requests, metadata, errors and deadlines. */
-interface EchoRequest {
-  text: string;
-  delayMs?: number;
-  fail?: boolean;
-}
-const json = {
-  requestSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
-  requestDeserialize: (b: Buffer) => {
-    const v = JSON.parse(b.toString()) as EchoRequest;
-    if (typeof v.text !== 'string') throw new Error('text: is required');
-    return v;
-  },
-  responseSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
-  responseDeserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown,
-};
-const echoService: grpc.ServiceDefinition = {
-  Say: { path: '/test.Echo/Say', requestStream: false, responseStream: false, originalName: 'say', ...json },
-  Slow: { path: '/test.Echo/Slow', requestStream: false, responseStream: false, originalName: 'slow', ...json },
-};
+const echoService = echoServiceOf('Say', 'Slow');
 
 interface Seen {
   authorization?: string;

@@ -13,30 +13,11 @@ import { grpcJsInternals } from '../../sidecar/src/api/grpc-fast-unary.js';
 import { LocalCallServer } from '../../sidecar/src/api/local-calls.js';
 import { listenUnixSocket } from '../../sidecar/src/api/unix-socket.js';
 import { sharedRedisUrl } from '../harness/redis.js';
-import { catalog, quotaClient, startTestSidecar, testConfig } from './support.js';
+import { catalog, echoServiceOf, quotaClient, startTestSidecar, testConfig, type EchoRequest } from './support.js';
 
 const tempSocket = (name: string) => join(mkdtempSync(join(tmpdir(), 'local-calls-')), name);
 
-/** A JSON echo service, as in the fast-path tests: requests, metadata, errors and slow answers. */
-interface EchoRequest {
-  text: string;
-  delayMs?: number;
-  fail?: boolean;
-  throws?: boolean;
-}
-const json = {
-  requestSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
-  requestDeserialize: (b: Buffer) => {
-    const v = JSON.parse(b.toString()) as EchoRequest;
-    if (typeof v.text !== 'string') throw new Error('text: is required');
-    return v;
-  },
-  responseSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
-  responseDeserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown,
-};
-const echoService: grpc.ServiceDefinition = {
-  Say: { path: '/test.Echo/Say', requestStream: false, responseStream: false, originalName: 'say', ...json },
-};
+const echoService = echoServiceOf('Say');
 const SAY = '/test.Echo/Say';
 const body = (request: EchoRequest) => Buffer.from(JSON.stringify(request));
 const text = (reply: Buffer) => (JSON.parse(reply.toString()) as { echo: string }).echo;

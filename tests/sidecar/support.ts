@@ -105,3 +105,27 @@ export function startTestSidecar(config: TollgateConfig, options: SidecarOptions
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A request of the JSON "echo" test services (the fast path's and the local protocol's tests). */
+export interface EchoRequest {
+  text: string;
+  delayMs?: number;
+  fail?: boolean;
+  throws?: boolean;
+}
+
+const echoJson = {
+  requestSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
+  requestDeserialize: (b: Buffer) => {
+    const v = JSON.parse(b.toString()) as EchoRequest;
+    if (typeof v.text !== 'string') throw new Error('text: is required');
+    return v;
+  },
+  responseSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
+  responseDeserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown,
+};
+
+/** A JSON echo service with the given unary methods (`/test.Echo/<Name>`): enough to watch requests, metadata and errors travel. */
+export function echoServiceOf(...names: string[]): grpc.ServiceDefinition {
+  return Object.fromEntries(names.map((name) => [name, { path: `/test.Echo/${name}`, requestStream: false, responseStream: false, originalName: name.toLowerCase(), ...echoJson }]));
+}
