@@ -4,6 +4,9 @@ import type { EngineMetrics } from './engine/quota-engine.js';
 
 export interface SidecarMetrics extends EngineMetrics {
   registry: Registry;
+  /** A call answered in the local call protocol (api/local-calls.ts), by gRPC status code. */
+  localCallAnswered(code: number): void;
+  localConnections(open: number): void;
   redisRoundTrip(seconds: number): void;
   storeUp(up: boolean): void;
   snapshots(count: number): void;
@@ -63,7 +66,7 @@ export class LocalHistogram {
 }
 
 /** Per-call counts kept in plain numbers, added to the prom-client counter when /metrics is scraped. */
-function deferredCounter(counter: Counter<string>, labelled: boolean): { add(label: string): void; flush(): void } {
+function deferredCounter(counter: Counter<string>, labelled: boolean, labelName = 'reason'): { add(label: string): void; flush(): void } {
   const pending = new Map<string, number>();
   let unlabelled = 0;
   return {
@@ -80,7 +83,7 @@ function deferredCounter(counter: Counter<string>, labelled: boolean): { add(lab
         unlabelled = 0;
         return;
       }
-      for (const [label, n] of pending) if (n > 0) counter.inc({ reason: label }, n);
+      for (const [label, n] of pending) if (n > 0) counter.inc({ [labelName]: label }, n);
       pending.clear();
     },
   };
@@ -131,10 +134,20 @@ export function createSidecarMetrics(): SidecarMetrics {
     collect: () => degradedCounts?.flush(),
   });
   degradedCounts = deferredCounter(degraded, true);
+  let localCallCounts: ReturnType<typeof deferredCounter> | undefined;
+  const localCalls = new Counter({
+    name: 'tollgate_local_calls_total',
+    help: 'Calls answered in the local call protocol on the unix socket, by gRPC status code',
+    labelNames: ['code'],
+    registers: [registry],
+    collect: () => localCallCounts?.flush(),
+  });
+  localCallCounts = deferredCounter(localCalls, true, 'code');
+  const localConnections = new Gauge({ name: 'tollgate_local_connections', help: 'Open connections in the local call protocol', registers: [registry] });
   const storeUp = new Gauge({ name: 'tollgate_store_up', help: '1 when Redis answers, 0 while decisions are degraded', registers: [registry] });
   const snapshots = new Gauge({ name: 'tollgate_snapshots', help: 'Tenants with an entitlement snapshot in memory', registers: [registry] });
   storeUp.set(1);
-  const counts = { decisions: decisionCounts, degraded: degradedCounts, leaseHits: leaseHitCounts };
+  const counts = { decisions: decisionCounts, degraded: degradedCounts, leaseHits: leaseHitCounts, localCalls: localCallCounts };
   return {
     registry,
     decided(decision: Decision, startedMs: number) {
@@ -147,6 +160,8 @@ export function createSidecarMetrics(): SidecarMetrics {
       roundTrips.inc();
       redisLatency.observe(seconds);
     },
+    localCallAnswered: (code) => counts.localCalls.add(String(code)),
+    localConnections: (open) => localConnections.set(open),
     storeUp: (up) => storeUp.set(up ? 1 : 0),
     snapshots: (count) => snapshots.set(count),
   };

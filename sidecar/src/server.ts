@@ -149,7 +149,7 @@ export async function startSidecar(config: TollgateConfig, options: SidecarOptio
   let localCalls: LocalCallServer | undefined;
   let unixSocket: NetServer | undefined;
   if (socketPath && internals?.http2Servers.length === 1) {
-    localCalls = new LocalCallServer(internals.handlers, MAX_RECEIVE_MESSAGE_LENGTH);
+    localCalls = new LocalCallServer(internals.handlers, MAX_RECEIVE_MESSAGE_LENGTH, { answered: metrics.localCallAnswered, connections: metrics.localConnections });
     unixSocket = await listenUnixSocket(socketPath, internals.http2Servers[0], localCalls);
   } else if (socketPath) {
     // Without grpc-js's HTTP/2 server to hand gRPC connections to, grpc-js takes the socket and local calls are off.

@@ -237,7 +237,7 @@ describe('a real sidecar on its unix socket', () => {
 
   it('answers Check in the local protocol exactly as over gRPC on the same socket', async () => {
     const socket = tempSocket('sidecar.sock');
-    const { stop } = await startTestSidecar(testConfig(catalog([{ id: 'f', rate_limit: { per_second: 1000, burst: 10 } }], [{ id: 'acme' }, { id: 'gone', status: 'canceled' }]), redisUrl), { socket });
+    const { sidecar, stop } = await startTestSidecar(testConfig(catalog([{ id: 'f', rate_limit: { per_second: 1000, burst: 10 } }], [{ id: 'acme' }, { id: 'gone', status: 'canceled' }]), redisUrl), { socket });
     const grpcClient = quotaClient(`unix:${socket}`);
     const local = sidecarCaller(`unix:${socket}`, 2000) as LocalCallClient;
     const check = loadQuotaProto().proto.tollgate.v1.QuotaService.service.Check;
@@ -253,6 +253,10 @@ describe('a real sidecar on its unix socket', () => {
       const viaGrpc = await grpcClient.check({ tenantId: '', featureId: 'f', cost: 1 }).catch((e: grpc.ServiceError) => e);
       expect([invalid.code, invalid.details]).toEqual([(viaGrpc as grpc.ServiceError).code, (viaGrpc as grpc.ServiceError).details]);
       expect(invalid.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const metrics = await (await fetch(`http://${sidecar.httpAddress}/metrics`)).text();
+      expect(metrics).toContain('tollgate_local_calls_total{code="0"} 2');
+      expect(metrics).toContain('tollgate_local_calls_total{code="3"} 1');
+      expect(metrics).toContain('tollgate_local_connections 1');
     } finally {
       local.close();
       await stop();

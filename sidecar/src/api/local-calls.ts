@@ -9,6 +9,14 @@ import { isUnaryHandler, type RegisteredHandler } from './grpc-fast-unary.js';
  * see the same call shape as on the fast gRPC path (grpc-fast-unary.ts); the peer is "unknown", as grpc-js reports a
  * unix socket's. What gRPC has and this leaves out: streaming methods, compression, and metadata on error statuses.
  */
+/** What the server reports, for metrics. */
+export interface LocalCallObserver {
+  answered(code: number): void;
+  connections(open: number): void;
+}
+
+const UNOBSERVED: LocalCallObserver = { answered: () => {}, connections: () => {} };
+
 export class LocalCallServer {
   private readonly connections = new Set<LocalConnection>();
   private stopping = false;
@@ -16,6 +24,7 @@ export class LocalCallServer {
   constructor(
     private readonly handlers: ReadonlyMap<string, RegisteredHandler>,
     private readonly maxMessageLength: number,
+    private readonly observer: LocalCallObserver = UNOBSERVED,
   ) {}
 
   /** Takes a connection whose preface has been read; `rest` is what arrived after it. */
@@ -24,8 +33,12 @@ export class LocalCallServer {
       socket.destroy();
       return;
     }
-    const connection = new LocalConnection(socket, this.handlers, this.maxMessageLength, () => this.connections.delete(connection));
+    const connection = new LocalConnection(socket, this.handlers, this.maxMessageLength, this.observer, () => {
+      this.connections.delete(connection);
+      this.observer.connections(this.connections.size);
+    });
     this.connections.add(connection);
+    this.observer.connections(this.connections.size);
     connection.start(rest);
   }
 
@@ -52,6 +65,7 @@ class LocalConnection {
     private readonly socket: Socket,
     private readonly handlers: ReadonlyMap<string, RegisteredHandler>,
     maxMessageLength: number,
+    private readonly observer: LocalCallObserver,
     private readonly onClose: () => void,
   ) {
     // The largest request: the message, plus a path, headers and fixed fields well under 64 KiB.
@@ -169,6 +183,7 @@ class LocalConnection {
       return;
     }
     this.socket.write(encodeLocalResponse(id, status.OK, message));
+    this.observer.answered(status.OK);
   }
 
   private send(id: number, s: ServerErrorResponse | Partial<StatusObject>): void {
@@ -176,6 +191,7 @@ class LocalConnection {
     const code = typeof s.code === 'number' && s.code > 0 ? s.code : status.UNKNOWN;
     const details = s.details ?? (s as Error).message ?? 'Unknown error';
     this.socket.write(encodeLocalResponse(id, code, Buffer.from(details, 'utf8')));
+    this.observer.answered(code);
   }
 }
 
