@@ -157,6 +157,38 @@ describe('SidecarQuotaClient against a real sidecar', () => {
   });
 });
 
+describe('SidecarQuotaClient on the unix socket', () => {
+  it('asks in the local call protocol, with the same decisions, errors and caller authentication as over gRPC', async () => {
+    const { startTestSidecar, testConfig, catalog } = await import('./support.js');
+    const { sharedRedisUrl } = await import('../harness/redis.js');
+    const { inject } = await import('vitest');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const socket = join(mkdtempSync(join(tmpdir(), 'quota-client-')), 'sidecar.sock');
+    const t = await startTestSidecar(testConfig(catalog([{ id: 'f', rate_limit: { per_hour: 1, burst: 3 } }]), sharedRedisUrl(inject('redisUrl'))), { socket });
+    const local = new SidecarQuotaClient(`unix:${socket}`);
+    const overGrpc = new SidecarQuotaClient(`unix:${socket}`, { transport: 'grpc' });
+    const stranger = new SidecarQuotaClient(`unix:${socket}`, { credential: 'tg_live_0000000000000000_not-a-key' });
+    try {
+      const before = t.sidecar.fastPath!.calls;
+      expect(await local.check({ tenantId: 'acme', featureId: 'f', cost: 1 })).toMatchObject({ allowed: true, reason: 'OK', limit: 3, remaining: 2 });
+      const results = await local.checkBatch([
+        { tenantId: 'acme', featureId: 'f', cost: 1 },
+        { tenantId: '', featureId: 'f', cost: 1 },
+      ]);
+      expect(results.map((r) => r.decision?.reason ?? r.error?.field)).toEqual(['OK', 'items[1].tenant_id']);
+      expect(t.sidecar.fastPath!.calls, 'no gRPC call was made').toBe(before);
+      expect(await overGrpc.check({ tenantId: 'acme', featureId: 'f', cost: 1 })).toMatchObject({ allowed: true, remaining: 0 });
+      expect(t.sidecar.fastPath!.calls).toBe(before + 1);
+      await expect(stranger.check({ tenantId: 'acme', featureId: 'f', cost: 1 })).rejects.toMatchObject({ code: 16, details: 'invalid credentials: neither a known API key nor a service token' });
+    } finally {
+      for (const c of [local, overGrpc, stranger]) c.close();
+      await t.stop();
+    }
+  });
+});
+
 describe('bench:check batch load generator', () => {
   it('counts items and allowed items of a framed CheckBatchResponse, and refuses errors and truncation', async () => {
     const { countBatchResponse, batchBodies } = await import('../../bench/check/batch-loadgen.js');
