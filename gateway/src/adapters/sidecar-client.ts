@@ -12,10 +12,10 @@ import type { Decision, Reason } from '../../../sidecar/src/domain/decision.js';
 
 /**
  * The gateway's one question per request, asked of the local sidecar. Over its unix socket the question goes in the
- * sidecar's local call protocol (common/local-call-wire.ts: the same messages without HTTP/2, about a third of an
- * HTTP/2 round trip), falling back to gRPC if the sidecar does not speak it; over TCP, or with `protocol: grpc`, on a
- * plain HTTP/2 connection (common/grpc-h2-client.ts: half a grpc-js call's CPU). Check, the call on every request, uses
- * the sidecar's direct codecs (check-wire.ts); Reserve, Commit and Release the proto's generated ones. The question
+ * sidecar's local call protocol (common/local-call-wire.ts: the same messages without HTTP/2, about a fifth of an
+ * HTTP/2 round trip at p50 in bench:edge), falling back to gRPC if the sidecar does not speak it; over TCP, or with
+ * `protocol: grpc`, on a plain HTTP/2 connection (common/grpc-h2-client.ts: half a grpc-js call's CPU). Check, the
+ * call on every request, uses the sidecar's direct codecs (check-wire.ts); Reserve, Commit and Release the proto's generated ones. The question
  * is bounded by `timeoutMs`, so a request never hangs on a stuck sidecar; Commit and Release, sent after the response,
  * by `settleTimeoutMs`, as are the batches of usage the gateway reports (UsageService.ReportBatch, on the same connection).
  */
