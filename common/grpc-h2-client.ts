@@ -2,6 +2,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { grpcFrame } from './grpc-frame.js';
+import { OverdueSweeper } from './overdue-sweeper.js';
 
 /**
  * Unary gRPC calls over one node:http2 connection, for a process that asks the same local server one small question
@@ -36,9 +37,7 @@ interface PendingCall {
 export class GrpcH2Client {
   private session?: ClientHttp2Session;
   private readonly pending = new Set<PendingCall>();
-  /** Runs only while calls are pending: an idle client wakes nothing up. */
-  private sweeper?: NodeJS.Timeout;
-  private readonly sweepMs: number;
+  private readonly sweeper: OverdueSweeper;
   private closed = false;
 
   /**
@@ -49,7 +48,7 @@ export class GrpcH2Client {
     readonly target: string,
     private readonly timeoutMs: number,
   ) {
-    this.sweepMs = Math.max(5, Math.min(50, Math.floor(timeoutMs / 5)));
+    this.sweeper = new OverdueSweeper(timeoutMs, (now) => this.cancelOverdue(now));
   }
 
   /**
@@ -75,10 +74,7 @@ export class GrpcH2Client {
     return new Promise<Buffer>((resolve, reject) => {
       const entry: PendingCall = { stream, due: performance.now() + timeoutMs, reject };
       this.pending.add(entry);
-      if (this.sweeper === undefined) {
-        this.sweeper = setInterval(() => this.cancelOverdue(), this.sweepMs);
-        this.sweeper.unref();
-      }
+      this.sweeper.start();
       let head: IncomingHttpHeaders | undefined;
       let trailers: IncomingHttpHeaders | undefined;
       let body: Buffer | undefined;
@@ -127,8 +123,7 @@ export class GrpcH2Client {
   /** Pending calls still complete; new calls are refused. */
   close(): void {
     this.closed = true;
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
+    this.sweeper.stop();
     this.session?.close();
   }
 
@@ -158,16 +153,11 @@ export class GrpcH2Client {
     s?.close();
   }
 
-  private cancelOverdue(): void {
-    if (this.pending.size === 0) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-      return;
-    }
-    const now = performance.now();
+  private cancelOverdue(now: number): number {
     for (const call of this.pending) {
       if (call.due <= now) call.reject(new GrpcCallError(status.DEADLINE_EXCEEDED, `no answer from ${this.target} in time`));
     }
+    return this.pending.size;
   }
 }
 

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { connect, type Socket } from 'node:net';
 import { GrpcCallError, GrpcH2Client } from './grpc-h2-client.js';
+import { OverdueSweeper } from './overdue-sweeper.js';
 import { decodeLocalResponse, encodeLocalRequest, FrameSplitter, LOCAL_CALL_PREFACE } from './local-call-wire.js';
 
 /** Unary calls by method path with serialized messages: what the gateway needs of a connection to its sidecar. */
@@ -58,8 +59,7 @@ export class LocalCallClient implements UnaryCaller {
   private nextId = 1;
   private grpc?: UnaryCaller;
   private speaksLocal = false;
-  private sweeper?: NodeJS.Timeout;
-  private readonly sweepMs: number;
+  private readonly sweeper: OverdueSweeper;
   private closed = false;
 
   constructor(
@@ -68,7 +68,7 @@ export class LocalCallClient implements UnaryCaller {
     private readonly timeoutMs: number,
     private readonly fallback: () => UnaryCaller,
   ) {
-    this.sweepMs = Math.max(5, Math.min(50, Math.floor(timeoutMs / 5)));
+    this.sweeper = new OverdueSweeper(timeoutMs, (now) => this.cancelOverdue(now));
   }
 
   /** "local" once the sidecar answered the preface, "grpc" after falling back, "unknown" before either. */
@@ -92,10 +92,7 @@ export class LocalCallClient implements UnaryCaller {
     const socket = this.connection();
     return new Promise<Buffer>((resolve, reject) => {
       this.pending.set(id, { socket, due: performance.now() + timeoutMs, path, message, options, resolve, reject });
-      if (this.sweeper === undefined) {
-        this.sweeper = setInterval(() => this.cancelOverdue(), this.sweepMs);
-        this.sweeper.unref();
-      }
+      this.sweeper.start();
       socket.write(frame);
     });
   }
@@ -183,23 +180,17 @@ export class LocalCallClient implements UnaryCaller {
   }
 
   private endConnection(): void {
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
+    this.sweeper.stop();
     this.socket?.end();
   }
 
-  private cancelOverdue(): void {
-    if (this.pending.size === 0) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-      return;
-    }
-    const now = performance.now();
+  private cancelOverdue(now: number): number {
     for (const [id, call] of this.pending) {
       if (call.due > now) continue;
       this.pending.delete(id);
       call.reject(new GrpcCallError(status.DEADLINE_EXCEEDED, `no answer from ${this.target} in time`));
     }
     if (this.closed && this.pending.size === 0) this.endConnection();
+    return this.pending.size;
   }
 }
