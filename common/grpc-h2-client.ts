@@ -129,7 +129,7 @@ export class GrpcH2Client {
 
   private connection(): ClientHttp2Session {
     if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
-    const unixPath = /^unix:(?:\/\/)?(.+)$/.exec(this.target)?.[1];
+    const unixPath = unixSocketPath(this.target);
     const session = unixPath
       ? connect('http://localhost', { createConnection: () => netConnect(unixPath) })
       : connect(`http://${this.target}`);
@@ -159,6 +159,11 @@ export class GrpcH2Client {
     }
     return this.pending.size;
   }
+}
+
+/** The socket path of a "unix:PATH" or "unix:///PATH" target; undefined for HOST:PORT. */
+export function unixSocketPath(target: string): string | undefined {
+  return /^unix:(?:\/\/)?(.+)$/.exec(target)?.[1];
 }
 
 function replyMessage(bytes: Buffer | undefined): Buffer | GrpcCallError {

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { connect, type Socket } from 'node:net';
-import { GrpcCallError, GrpcH2Client } from './grpc-h2-client.js';
+import { GrpcCallError, GrpcH2Client, unixSocketPath } from './grpc-h2-client.js';
 import { OverdueSweeper } from './overdue-sweeper.js';
 import { decodeLocalResponse, encodeLocalRequest, FrameSplitter, LOCAL_CALL_PREFACE } from './local-call-wire.js';
 
@@ -17,7 +17,7 @@ export interface UnaryCaller {
  * "local", else gRPC over HTTP/2 (GrpcH2Client).
  */
 export function sidecarCaller(target: string, timeoutMs: number, protocol: 'local' | 'grpc' = 'local'): UnaryCaller {
-  const unixPath = /^unix:(?:\/\/)?(.+)$/.exec(target)?.[1];
+  const unixPath = unixSocketPath(target);
   if (protocol === 'local' && unixPath !== undefined) return new LocalCallClient(target, unixPath, timeoutMs, () => new GrpcH2Client(target, timeoutMs));
   return new GrpcH2Client(target, timeoutMs);
 }
