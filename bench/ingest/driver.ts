@@ -1,4 +1,4 @@
-import { GrpcH2Client } from '../../common/grpc-h2-client.js';
+import { sidecarCaller, type UnaryCaller } from '../../common/local-call-client.js';
 import { loadDefinition, tollgateProtoFile } from '../../common/proto.js';
 import type { ReportBatchResponse__Output } from '../../proto/gen/tollgate/v1/ReportBatchResponse.js';
 import type { GetUsageResponse__Output } from '../../proto/gen/tollgate/v1/GetUsageResponse.js';
@@ -25,16 +25,17 @@ export function encodeReportBatches(events: BenchEvent[], batchSize: number): Bu
  * it shares with the sidecar and ClickHouse, and the measurement is of the sidecar.
  */
 export class IngestDriver {
-  private readonly client: GrpcH2Client;
+  private readonly client: UnaryCaller;
   private readonly reportBatch: MethodCodec;
   private readonly getUsage: MethodCodec;
 
-  constructor(address: string) {
+  /** `unix:PATH` targets use the local call protocol unless `protocol` is 'grpc' (as SidecarQuotaClient does). */
+  constructor(address: string, protocol: 'local' | 'grpc' = 'local') {
     const definition = loadDefinition([tollgateProtoFile('usage.proto')]);
     const service = definition['tollgate.v1.UsageService'] as unknown as Record<string, MethodCodec>;
     this.reportBatch = service.ReportBatch;
     this.getUsage = service.GetUsage;
-    this.client = new GrpcH2Client(address, 120_000);
+    this.client = sidecarCaller(address, 120_000, protocol);
   }
 
   private async call<T>(method: MethodCodec, body: Buffer): Promise<T> {

@@ -3,7 +3,9 @@
  *
  * Baseline: the N generated events, already encoded as TabSeparated rows, bulk-inserted straight into ClickHouse
  * in batches of the shipper's size. Tollgate: the same N events end to end — in-repo driver → ReportBatch → sidecar
- * validation → spool with fsync → shipper → ClickHouse — timed until GetUsage shows every event. Same ClickHouse, same
+ * validation → spool with fsync → shipper → ClickHouse — timed until GetUsage shows every event; the driver calls
+ * ReportBatch on the sidecar's unix socket in the local call protocol, as the gateway does, and
+ * each round also measures it as gRPC over loopback TCP. Same ClickHouse, same
  * run. Target: end to end ≥ 0.5× the raw insert rate. BENCH_INGEST_ROUNDS (default 3) rounds of both, interleaved;
  * medians quoted, the other rows from the median round.
  *
@@ -14,7 +16,8 @@
  *
  * BENCH_INGEST_EVENTS (default 500000), BENCH_INGEST_BATCH (ReportBatch size, default 1000),
  * BENCH_INGEST_CONCURRENCY (calls in flight, default 16), CLICKHOUSE_URL (else a private clickhouse-server),
- * BENCH_INGEST_PROFILE_DIR (write a CPU profile of the sidecar there).
+ * BENCH_INGEST_PROFILE_DIR (write a CPU profile of the sidecar there), BENCH_INGEST_COMPARE_TCP=0 (skip the gRPC/TCP
+ * comparison run of each round).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +43,12 @@ const SHIP_BATCH = 50_000;
 /** Rounds of (raw insert, end to end), interleaved; medians are quoted. A single raw insert of 500,000 events takes
  * under half a second and moved by ±30 % from run to run on this VM. */
 const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
+/**
+ * How the driver reaches the sidecar. `local`: its unix socket in the local call protocol, as the gateway's usage reports
+ * go (the headline); `tcp`: gRPC over loopback TCP, measured in the same rounds for comparison.
+ */
+type Transport = 'local' | 'tcp';
+const COMPARE_TCP = process.env.BENCH_INGEST_COMPARE_TCP !== '0';
 const WINDOW = { start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' };
 
 function settings(url: string, database: string) {
@@ -144,12 +153,13 @@ function metricValue(metrics: string, name: string): number {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
 }
 
-async function endToEnd(url: string, batches: Buffer[], chPid: number | undefined) {
+async function endToEnd(url: string, batches: Buffer[], chPid: number | undefined, transport: Transport) {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-ingest-'));
   const database = `bench_e2e_${Date.now()}`;
   const configFile = join(dir, 'tollgate.yaml');
   writeFileSync(configFile, sidecarConfig(dir, database));
   const grpcPort = await freePort();
+  const socketPath = join(dir, 'sidecar.sock');
   const httpPort = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, CLICKHOUSE_URL: url, LOG_LEVEL: 'warn' };
   delete env.REDIS_URL;
@@ -164,13 +174,15 @@ async function endToEnd(url: string, batches: Buffer[], chPid: number | undefine
       `127.0.0.1:${grpcPort}`,
       '--http',
       `127.0.0.1:${httpPort}`,
+      '--socket',
+      socketPath,
     ],
     { stdio: ['ignore', 'inherit', 'inherit'], env },
   );
   const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
   try {
     await waitFor('the sidecar to be ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok || undefined, 60_000);
-    const driver = new IngestDriver(`127.0.0.1:${grpcPort}`);
+    const driver = new IngestDriver(transport === 'tcp' ? `127.0.0.1:${grpcPort}` : `unix:${socketPath}`);
     // Warm the connection and the code paths with one call outside the clock (an empty batch spools nothing).
     await driver.send([Buffer.alloc(0)], 1);
 
@@ -254,30 +266,51 @@ async function main(): Promise<void> {
   try {
     const { bodies, batches } = encodeInputs();
     const chPid = clickhousePid(server?.dir);
-    const rounds: Array<{ raw: Awaited<ReturnType<typeof rawInsert>>; e2e: Awaited<ReturnType<typeof endToEnd>> }> = [];
+    type EndToEnd = Awaited<ReturnType<typeof endToEnd>>;
+    const rounds: Array<{ raw: Awaited<ReturnType<typeof rawInsert>>; e2e: EndToEnd; tcp?: EndToEnd }> = [];
     for (let round = 1; round <= ROUNDS; round++) {
       collectGarbage();
       const raw = await rawInsert(url, bodies, chPid);
-      collectGarbage();
-      const e2e = await endToEnd(url, batches, chPid);
-      rounds.push({ raw, e2e });
-      process.stdout.write(`round ${round}/${ROUNDS}: raw insert ${fmt.rate(N / raw.seconds)} events/s, end to end ${fmt.rate(N / e2e.totalSeconds)} events/s\n`);
+      // The two transports take turns going first, so neither always follows the raw insert.
+      const order: Transport[] = !COMPARE_TCP ? ['local'] : round % 2 === 1 ? ['local', 'tcp'] : ['tcp', 'local'];
+      const measured = new Map<Transport, EndToEnd>();
+      for (const transport of order) {
+        collectGarbage();
+        measured.set(transport, await endToEnd(url, batches, chPid, transport));
+      }
+      const e2e = measured.get('local')!;
+      const tcp = measured.get('tcp');
+      rounds.push({ raw, e2e, tcp });
+      const tcpText = tcp ? `, over gRPC/TCP ${fmt.rate(N / tcp.totalSeconds)} events/s` : '';
+      process.stdout.write(`round ${round}/${ROUNDS}: raw insert ${fmt.rate(N / raw.seconds)} events/s, end to end ${fmt.rate(N / e2e.totalSeconds)} events/s${tcpText}\n`);
     }
     const rawRate = median(rounds.map((r) => N / r.raw.seconds));
     const e2eRate = median(rounds.map((r) => N / r.e2e.totalSeconds));
     const ratio = e2eRate / rawRate;
+    const tcpRates = rounds.flatMap((r) => (r.tcp ? [N / r.tcp.totalSeconds] : []));
     // The detail rows come from the round whose end-to-end rate is the median, and its raw insert.
     const { raw, e2e } = [...rounds].sort((a, b) => a.e2e.totalSeconds - b.e2e.totalSeconds)[Math.floor(rounds.length / 2)];
     const rawSeconds = raw.seconds;
     const rows: Row[] = [
       {
-        measurement: `throughput, ${N.toLocaleString('en-US')} events (events/s, median of ${ROUNDS} rounds)`,
+        measurement: `throughput, ${N.toLocaleString('en-US')} events (events/s, median of ${ROUNDS} rounds; unix socket, local call protocol)`,
         baseline: `${fmt.rate(rawRate)} raw insert`,
         tollgate: `${fmt.rate(e2eRate)} end to end`,
         comparison: fmt.ratio(ratio),
         target: '≥ 0.50×',
         pass: ratio >= 0.5,
       },
+      ...(tcpRates.length > 0
+        ? [
+            {
+              measurement: '… the same, ReportBatch as gRPC over loopback TCP (for comparison)',
+              baseline: '',
+              tollgate: `${fmt.rate(median(tcpRates))} end to end`,
+              comparison: fmt.ratio(median(tcpRates) / rawRate),
+              target: '',
+            },
+          ]
+        : []),
       { measurement: 'wall time (s, the median round)', baseline: rawSeconds.toFixed(2), tollgate: e2e.totalSeconds.toFixed(2), comparison: '', target: '' },
       { measurement: 'acknowledged (durable in spool), events/s', baseline: '', tollgate: fmt.rate(N / e2e.ackedSeconds), comparison: '', target: '' },
       {
@@ -301,7 +334,7 @@ async function main(): Promise<void> {
       { measurement: '… of which on its main thread (µs; the rest: the scan worker, V8 and libuv threads)', baseline: '', tollgate: e2e.sidecarMainThreadUsPerEvent.toFixed(2), comparison: '', target: '' },
       { measurement: '… of which in the kernel (µs; sockets, spool writes, fdatasync)', baseline: '', tollgate: e2e.sidecarSystemUsPerEvent.toFixed(2), comparison: '', target: '' },
       { measurement: 'ClickHouse CPU per event (µs, while measured)', baseline: ((raw.chCpuSeconds * 1e6) / N).toFixed(2), tollgate: e2e.chCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
-      { measurement: 'driver CPU per event (µs, the bench process: gRPC client, GetUsage polls)', baseline: '', tollgate: e2e.driverCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
+      { measurement: 'driver CPU per event (µs, the bench process: ReportBatch client, GetUsage polls)', baseline: '', tollgate: e2e.driverCpuUsPerEvent.toFixed(2), comparison: '', target: '' },
     ];
     process.stdout.write(
       `\nusage ingestion — ClickHouse ${server ? 'clickhouse-server 18.16 (private, temp dir)' : url}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}\n\n${formatTable(rows)}\n`,

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sharedClickHouseUrl } from '../harness/clickhouse.js';
 import { sharedRedisUrl } from '../harness/redis.js';
 import { openUsageReader } from '../../common/clickhouse/usage-reader.js';
-import { eventually, startUsageSidecar, usageTestConfig, WIDE, type UsageClient } from './support.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sidecarCaller, type LocalCallClient } from '../../common/local-call-client.js';
+import { loadUsageProto } from '../../common/proto.js';
+import type { ReportBatchResponse__Output } from '../../proto/gen/tollgate/v1/ReportBatchResponse.js';
+import { usageModule } from '../../sidecar/src/usage/module.js';
+import { startSidecarWith } from '../sidecar/support.js';
+import { eventually, quiet, startUsageSidecar, usageClient, usageTestConfig, WIDE, type UsageClient } from './support.js';
 import type { TollgateConfig } from '../../common/config/schema.js';
 import type { SidecarHandle } from '../../sidecar/src/server.js';
 import { monotonicFactory } from 'ulid';
@@ -164,6 +172,38 @@ describe('usage ingestion end to end (ClickHouse server)', () => {
     const text = await (await fetch(`http://${sidecar.httpAddress}/metrics`)).text();
     for (const name of ['tollgate_usage_spool_events', 'tollgate_usage_spool_bytes', 'tollgate_usage_shipping_lag_seconds', 'tollgate_usage_ship_batch_events_bucket', 'tollgate_usage_ship_failures_total', 'tollgate_usage_events_total']) {
       expect(text).toContain(name);
+    }
+  });
+});
+
+describe('ReportBatch in the local call protocol on the unix socket', () => {
+  it('accepts and refuses exactly as gRPC does, for a batch far larger than one socket read, and ships it', async () => {
+    const socket = join(mkdtempSync(join(tmpdir(), 'usage-local-')), 'sidecar.sock');
+    const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')), redisUrl: sharedRedisUrl(inject('redisUrl')) });
+    const { client, stop } = await startSidecarWith(config, { logger: quiet, modules: [usageModule()], socket }, usageClient);
+    const local = sidecarCaller(`unix:${socket}`, 10_000) as LocalCallClient;
+    const reportBatch = loadUsageProto().proto.tollgate.v1.UsageService.service.ReportBatch;
+    try {
+      const attributes = { model: 'a'.repeat(100) };
+      const events = Array.from({ length: 2000 }, (_, i) => ({ eventId: ulid(), tenantId: 'beta', featureId: 'tokens', quantity: `${i % 7}.5`, attributes }));
+      const invalid = [{ tenantId: 'beta', featureId: 'nope', quantity: '1' }, { tenantId: 'beta', featureId: 'tokens', quantity: '-1' }];
+      const message = reportBatch.requestSerialize({ events: [...events, ...invalid] });
+      expect(message.length).toBeGreaterThan(256 * 1024);
+      const viaLocal = reportBatch.responseDeserialize(await local.call(reportBatch.path, message)) as ReportBatchResponse__Output;
+      expect(local.protocol).toBe('local');
+      expect([viaLocal.accepted, viaLocal.rejected]).toEqual([2000, 2]);
+      expect(viaLocal.results.slice(0, 2000).map((r) => r.eventId)).toEqual(events.map((e) => e.eventId));
+      const viaGrpc = await client.reportBatch({ events: invalid });
+      expect(viaLocal.results.slice(2000).map((r) => r.error)).toEqual(viaGrpc.results.map((r) => r.error));
+      const expected = events.reduce((sum, _, i) => sum + (i % 7) * 2 + 1, 0) / 2;
+      const shipped = await eventually(
+        () => client.getUsage({ tenantId: 'beta', featureId: 'tokens', ...WIDE }),
+        (u) => Number(u.events) === 2000,
+      );
+      expect(shipped.quantity).toBe(String(expected));
+    } finally {
+      local.close();
+      await stop();
     }
   });
 });
