@@ -7,6 +7,7 @@ import { applyMigrations } from '../../ledger-service/src/adapters/migrations.js
 import { plansOf, type LedgerContext, type SnapshotSink } from '../../ledger-service/src/app/context.js';
 import { createDatabase } from '../harness/postgres.js';
 import { money } from '../../ledger-service/src/domain/money.js';
+import type { StoredTransaction } from '../../ledger-service/src/domain/transaction.js';
 
 /** A plan with one feature per usage price type, a monthly fee and a minimum commitment. */
 export const CONFIG_YAML = `
@@ -112,4 +113,27 @@ export function arrayUsageReader(rows: HourlyUsageRow[]): UsageReader & { rows: 
 
 export function usageRow(tenantId: string, featureId: string, hourStart: string, quantity: string): HourlyUsageRow {
   return { tenantId, featureId, hourStart: new Date(hourStart).toISOString(), quantity, events: 1 };
+}
+
+/** One rated hour as the ledger holds it: a usage line of a usage transaction. */
+export interface StoredUsageLine {
+  kind: string;
+  transactionKey: string;
+  tenantId: string | null;
+  featureId: string;
+  hour: string;
+  revision: number;
+  quantity: string;
+  amount: string;
+}
+
+/** The usage lines of `transactions`, in ledger order. */
+export function usageLinesOf(transactions: StoredTransaction[]): StoredUsageLine[] {
+  return transactions.flatMap((t) =>
+    t.postings.flatMap((p) =>
+      p.usage
+        ? [{ kind: t.kind, transactionKey: t.idempotencyKey, tenantId: t.tenantId, featureId: p.usage.featureId, hour: p.usage.windowStart.toISOString(), revision: p.usage.revision, quantity: p.usage.quantity, amount: p.amount }]
+        : [],
+    ),
+  );
 }

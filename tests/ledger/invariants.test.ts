@@ -8,7 +8,8 @@ import { createTenant } from '../../ledger-service/src/app/tenants.js';
 import { verifyLedger } from '../../ledger-service/src/app/verify.js';
 import { accounts } from '../../ledger-service/src/domain/accounts.js';
 import { sharedDatabaseUrl } from '../harness/postgres.js';
-import { openTestLedger, type TestLedger } from './helpers.js';
+import { rateUsage } from '../../ledger-service/src/app/rating.js';
+import { arrayUsageReader, openTestLedger, usageRow, type TestLedger } from './helpers.js';
 
 let ledger: TestLedger;
 /** The database owner (superuser here): has every privilege, so only the triggers stand in its way. */
@@ -257,6 +258,60 @@ describe('hash chain', () => {
       expect(cli.stdout).toBe(
         `ledger ALTERED: first broken transaction seq ${second.seq} (id ${second.id}, key "${second.idempotency_key}"): content does not match its hash (the transaction or its postings were altered)\n`,
       );
+    } finally {
+      await tamper.close();
+    }
+  });
+});
+
+describe('usage lines', () => {
+  let rated: TestLedger;
+  beforeAll(async () => {
+    rated = await openTestLedger(sharedDatabaseUrl(inject('databaseUrl')));
+    rated.clock.now = new Date('2026-03-20T12:00:00Z');
+    await createTenant(rated.ctx, { tenantId: 'acme', planId: 'pro', billingAnchor: new Date('2026-03-01T00:00:00Z') });
+    await rateUsage(rated.ctx, arrayUsageReader([
+      usageRow('acme', 'api_calls', '2026-03-02T00:00:00Z', '1500'),
+      usageRow('acme', 'api_calls', '2026-03-02T01:00:00Z', '500'),
+    ]));
+  });
+  afterAll(async () => rated?.close());
+
+  it('the database refuses a second line with the same (tenant, feature, hour, revision), even from a superuser', async () => {
+    const message = await refusal(rated.owner, `INSERT INTO postings SELECT transaction_id, line + 100, account, currency, amount, feature_id, window_start, revision, quantity
+      FROM postings WHERE revision IS NOT NULL LIMIT 1`);
+    expect(message).toBe('duplicate key value violates unique constraint "postings_usage_line_key"');
+  });
+
+  it('a usage line is all of feature, hour, revision and quantity, on a tenant’s unbilled account', async () => {
+    const line = (account: string, revision: string) =>
+      refusal(rated.owner, `INSERT INTO postings SELECT transaction_id, line + 200, '${account}', currency, amount, feature_id, window_start, ${revision}, quantity
+        FROM postings WHERE revision IS NOT NULL LIMIT 1`);
+    const check = 'new row for relation "postings" violates check constraint "postings_usage_line"';
+    expect(await line('revenue:usage:api_calls', '7')).toBe(check);
+    expect(await line('customer:acme:unbilled', 'NULL')).toBe(check);
+    expect(await line('customer:acme:unbilled', '-1')).toBe(check);
+  });
+
+  it('balances at a point in time count a line once its hour has ended', async () => {
+    // 1500 calls in the first hour: 500 above the free 1000 at 0.002 = 1.00; then 500 more = 1.00; the fee is 10.
+    expect((await getBalance(rated.ctx, 'acme', new Date('2026-03-02T00:59:59Z'))).unbilled).toBe('10');
+    expect((await getBalance(rated.ctx, 'acme', new Date('2026-03-02T01:00:00Z'))).unbilled).toBe('11');
+    expect((await getBalance(rated.ctx, 'acme', new Date('2026-03-02T02:00:00Z'))).unbilled).toBe('12');
+  });
+
+  it('verify names the usage transaction whose line a superuser altered', async () => {
+    const tamper = await openDatabase({ url: rated.url });
+    try {
+      const [usage] = await tamper.query<{ seq: string; idempotency_key: string }>(`SELECT seq, idempotency_key FROM transactions WHERE kind = 'usage_charge'`);
+      expect((await verifyLedger(rated.ctx.db)).ok).toBe(true);
+      await tamper.transaction(async (sql) => {
+        await sql.query('ALTER TABLE postings DISABLE TRIGGER USER');
+        await sql.query(`UPDATE postings SET quantity = 1 WHERE revision IS NOT NULL AND window_start = '2026-03-02T01:00:00Z'`);
+        await sql.query('ALTER TABLE postings ENABLE TRIGGER USER');
+      });
+      const report = await verifyLedger(rated.ctx.db);
+      expect(report.firstBreak).toMatchObject({ seq: Number(usage.seq), idempotencyKey: usage.idempotency_key, problem: 'content does not match its hash (the transaction or its postings were altered)' });
     } finally {
       await tamper.close();
     }

@@ -15,7 +15,7 @@ describe('tollgate migrate (Postgres)', () => {
     const url = await createDatabase(sharedDatabaseUrl(inject('databaseUrl')), 'migrate');
     const where = `${new URL(url).host}${new URL(url).pathname}`;
     const first = migrate(url);
-    expect([first.status, first.stdout]).toEqual([0, `postgres (${where}): applied 0001_ledger, 0002_api_keys, 0003_batch_checks\n`]);
+    expect([first.status, first.stdout]).toEqual([0, `postgres (${where}): applied 0001_ledger, 0002_api_keys, 0003_batch_checks, 0004_usage_lines\n`]);
     const second = migrate(url);
     expect([second.status, second.stdout]).toEqual([0, `postgres (${where}): up to date\n`]);
   });

@@ -3,10 +3,10 @@ import { ConfigError, parseConfig } from '../../common/config/load.js';
 import type { UsagePriceConfig } from '../../common/config/ledger-schema.js';
 import { planVersionAt, usagePriceFor } from '../../ledger-service/src/domain/catalog.js';
 import { draftInvoice, invoicePostings } from '../../ledger-service/src/domain/invoice.js';
-import { money, roundToMinorUnit, ZERO } from '../../ledger-service/src/domain/money.js';
+import { canonical, money, roundToMinorUnit, ZERO } from '../../ledger-service/src/domain/money.js';
 import { periodContaining, periodStart } from '../../ledger-service/src/domain/periods.js';
 import { cumulativePrice, windowCharge } from '../../ledger-service/src/domain/pricing.js';
-import { rateFeaturePeriod, recurringFeeTransactions, type RatedWindow } from '../../ledger-service/src/domain/rating.js';
+import { MAX_LINES_PER_TRANSACTION, rateFeaturePeriod, recurringFeeTransactions, usageTransactions, type RatedWindow, type UsageLine } from '../../ledger-service/src/domain/rating.js';
 import { unbalancedCurrencies } from '../../ledger-service/src/domain/transaction.js';
 import { testConfig } from './helpers.js';
 
@@ -99,37 +99,37 @@ describe('rating a feature over a billing period', () => {
       rated,
       priceAt: () => price('api_calls') as UsagePriceConfig,
     });
-  const asRated = (txs: ReturnType<typeof rate>, into = new Map<string, RatedWindow>()) => {
-    for (const t of txs) {
-      const k = t.rating!.windowStart.toISOString();
+  const asRated = (lines: UsageLine[], into = new Map<string, RatedWindow>()) => {
+    for (const l of lines) {
+      const k = l.windowStart.toISOString();
       const prev = into.get(k) ?? { quantity: ZERO, amount: ZERO, lastRevision: -1 };
-      into.set(k, { quantity: prev.quantity.add(t.rating!.quantity), amount: prev.amount.add(t.postings[0].amount), lastRevision: t.rating!.revision });
+      into.set(k, { quantity: prev.quantity.add(l.quantity), amount: prev.amount.add(l.amount), lastRevision: l.revision });
     }
     return into;
   };
+  const shown = (l: UsageLine) => [l.windowStart.getUTCHours(), l.revision, canonical(l.quantity), canonical(l.amount)];
 
   it('fills graduated tiers in time order across hours', () => {
-    const txs = rate([
+    const lines = rate([
       [0, '800'],
       [1, '400'],
       [2, '9000'],
     ]);
-    expect(txs.map((t) => [t.kind, t.rating!.quantity, t.postings[0].amount])).toEqual([
-      ['usage_charge', '800', '0'],
-      ['usage_charge', '400', '0.4'],
-      ['usage_charge', '9000', '17.8'],
+    expect(lines.map(shown)).toEqual([
+      [0, 0, '800', '0'],
+      [1, 0, '400', '0.4'],
+      [2, 0, '9000', '17.8'],
     ]);
-    expect(txs[1].idempotencyKey).toBe('usage:acme:api_calls:2026-03-02T01:00:00.000Z:r0');
   });
 
   it('re-rating unchanged usage writes nothing; a late event becomes adjustment revisions that re-tier later hours', () => {
     const rated = asRated(rate([[0, '800'], [1, '400'], [2, '9000']]));
     expect(rate([[0, '800'], [1, '400'], [2, '9000']], rated)).toEqual([]);
     const late = rate([[0, '900'], [1, '400'], [2, '9000']], rated);
-    expect(late.map((t) => [t.kind, t.rating!.windowStart.getUTCHours(), t.rating!.revision, t.rating!.quantity, t.postings[0].amount])).toEqual([
-      ['usage_adjustment', 0, 1, '100', '0'],
-      ['usage_adjustment', 1, 1, '0', '0.2'],
-      ['usage_adjustment', 2, 1, '0', '-0.1'],
+    expect(late.map(shown)).toEqual([
+      [0, 1, '100', '0'],
+      [1, 1, '0', '0.2'],
+      [2, 1, '0', '-0.1'],
     ]);
     const total = [...asRated(late, rated).values()].reduce((s, r) => s.add(r.amount), ZERO);
     expect(total.toFixed()).toBe(cumulativePrice(price('api_calls'), money(10300)).toFixed()); // 18.3
@@ -137,8 +137,35 @@ describe('rating a feature over a billing period', () => {
 
   it('a voided hour is reversed by an adjustment', () => {
     const rated = asRated(rate([[0, '2000']]));
-    const txs = rate([], rated);
-    expect(txs.map((t) => [t.rating!.revision, t.rating!.quantity, t.postings[0].amount])).toEqual([[1, '-2000', '-2']]);
+    expect(rate([], rated).map(shown)).toEqual([[0, 1, '-2000', '-2']]);
+  });
+
+  it('writes a period’s lines as one charge and one adjustment transaction, each balanced, keyed by its first line', () => {
+    const line = (featureId: string, h: number, revision: number, quantity: string, amount: string): UsageLine => ({
+      featureId, windowStart: hour(h), revision, quantity: money(quantity), amount: money(amount),
+    });
+    const txs = usageTransactions('acme', 'USD', [
+      line('api_calls', 3, 0, '10', '0.02'),
+      line('api_calls', 5, 1, '-2', '-0.004'),
+      line('seats', 4, 0, '3', '0.9999'),
+    ]);
+    expect(txs.map((t) => [t.kind, t.idempotencyKey, t.effectiveAt.toISOString()])).toEqual([
+      ['usage_charge', 'usage:acme:api_calls:2026-03-02T03:00:00.000Z:r0+2', '2026-03-02T05:00:00.000Z'],
+      ['usage_adjustment', 'usage:acme:api_calls:2026-03-02T05:00:00.000Z:r1+1', '2026-03-02T06:00:00.000Z'],
+    ]);
+    expect(txs[0].postings.map((p) => [p.account.id, p.amount, p.usage && [p.usage.featureId, p.usage.windowStart.getUTCHours(), p.usage.revision, p.usage.quantity]])).toEqual([
+      ['customer:acme:unbilled', '0.02', ['api_calls', 3, 0, '10']],
+      ['customer:acme:unbilled', '0.9999', ['seats', 4, 0, '3']],
+      ['revenue:usage:api_calls', '-0.02', undefined],
+      ['revenue:usage:seats', '-0.9999', undefined],
+    ]);
+    expect(txs[1].postings.map((p) => [p.account.id, p.amount])).toEqual([
+      ['customer:acme:unbilled', '-0.004'],
+      ['revenue:usage:api_calls', '0.004'],
+    ]);
+    for (const t of txs) expect(unbalancedCurrencies(t.postings)).toEqual([]);
+    const many = Array.from({ length: MAX_LINES_PER_TRANSACTION + 1 }, (_, i) => line('api_calls', i, 0, '1', '0.001'));
+    expect(usageTransactions('acme', 'USD', many).map((t) => t.postings.length)).toEqual([MAX_LINES_PER_TRANSACTION + 1, 2]);
   });
 });
 
@@ -242,21 +269,9 @@ describe('canonical amounts', () => {
 
 describe('hash chain verification (pure)', () => {
   it('hashes what was always hashed: input hash, id and chain hash of fixed inputs (stored ledgers must still verify)', async () => {
-    const { chainHash, inputHash, transactionId } = await import('../../ledger-service/src/domain/transaction.js');
+    const { chainHash, findChainBreak, inputHash, transactionId } = await import('../../ledger-service/src/domain/transaction.js');
     const { accounts } = await import('../../ledger-service/src/domain/accounts.js');
     const tenant = 't"1\\';
-    const input = {
-      idempotencyKey: `usage:${tenant}:api_calls:2026-03-01T00:00:00.000Z:r2`,
-      kind: 'usage_adjustment' as const,
-      tenantId: tenant,
-      effectiveAt: new Date('2026-03-01T01:00:00Z'),
-      description: 'adjustment of api_calls usage\t"é☃\u2028\n: -3.5 units',
-      postings: [
-        { account: accounts.unbilled(tenant), currency: 'USD', amount: '-0.0070' },
-        { account: accounts.usageRevenue('api_calls'), currency: 'USD', amount: '0.007' },
-      ],
-      rating: { featureId: 'api_calls', windowStart: new Date('2026-03-01T00:00:00Z'), revision: 2, quantity: '-3.50' },
-    };
     const payment = {
       idempotencyKey: 'pay-1',
       kind: 'payment' as const,
@@ -266,18 +281,38 @@ describe('hash chain verification (pure)', () => {
       postings: [],
       invoiceId: '95b9e63a-753a-8d2d-8cf7-5a1f0163ab89',
     };
-    const id = transactionId(input.idempotencyKey);
-    expect([inputHash(input), inputHash(payment), id]).toEqual([
-      'af8a1623bd4483f1fd58d2b69fae3b651069229b7bfbab0777e276396e843fcc',
-      '1bbfa298e2eb958069e6e2a1dcbaa4fb79756fdeec131639ad19f481f9739b50',
-      '0a967e8f-dbb2-85db-b50a-56f3dce05c39',
-    ]);
-    const stored = {
-      seq: 7, id, idempotencyKey: input.idempotencyKey, inputHash: inputHash(input), kind: input.kind, tenantId: tenant, effectiveAt: input.effectiveAt,
-      recordedAt: new Date('2026-03-25T12:00:00Z'), description: input.description, featureId: 'api_calls', windowStart: input.rating.windowStart,
-      revision: 2, quantity: '-3.5', invoiceId: null, postings: [], prevHash: 'a'.repeat(64),
+    expect(inputHash(payment)).toBe('1bbfa298e2eb958069e6e2a1dcbaa4fb79756fdeec131639ad19f481f9739b50');
+
+    // A usage transaction as written before usage lines (rating key on the transaction): it still verifies.
+    const key = `usage:${tenant}:api_calls:2026-03-01T00:00:00.000Z:r2`;
+    const id = transactionId(key);
+    expect(id).toBe('0a967e8f-dbb2-85db-b50a-56f3dce05c39');
+    const before0004 = {
+      seq: 7, id, idempotencyKey: key, inputHash: 'af8a1623bd4483f1fd58d2b69fae3b651069229b7bfbab0777e276396e843fcc', kind: 'usage_adjustment' as const,
+      tenantId: tenant, effectiveAt: new Date('2026-03-01T01:00:00Z'), recordedAt: new Date('2026-03-25T12:00:00Z'),
+      description: 'adjustment of api_calls usage\t"é☃\u2028\n: -3.5 units', featureId: 'api_calls', windowStart: new Date('2026-03-01T00:00:00Z'),
+      revision: 2, quantity: '-3.50', invoiceId: null, prevHash: 'a'.repeat(64),
+      postings: [
+        { account: accounts.unbilled(tenant).id, currency: 'USD', amount: '-0.0070' },
+        { account: accounts.usageRevenue('api_calls').id, currency: 'USD', amount: '0.007' },
+      ],
     };
-    expect(chainHash(stored)).toBe('bc9932b04c9910d1c808cb6191d64f12e3db6e894c2fecde19d06acda230857f');
+    expect(chainHash(before0004)).toBe('bc9932b04c9910d1c808cb6191d64f12e3db6e894c2fecde19d06acda230857f');
+    expect(findChainBreak([{ ...before0004, hash: chainHash(before0004) }], 'a'.repeat(64), 7)).toBeUndefined();
+
+    // A usage transaction with usage lines: the lines' keys and quantities are in the input hash.
+    const lines = {
+      idempotencyKey: `usage:${tenant}:api_calls:2026-03-01T00:00:00.000Z:r0+1`,
+      kind: 'usage_charge' as const,
+      tenantId: tenant,
+      effectiveAt: new Date('2026-03-01T01:00:00Z'),
+      description: 'usage 2026-03-01T00:00:00.000Z – 2026-03-01T01:00:00.000Z: 1 hourly line',
+      postings: [
+        { account: accounts.unbilled(tenant), currency: 'USD', amount: '0.0070', usage: { featureId: 'api_calls', windowStart: new Date('2026-03-01T00:00:00Z'), revision: 0, quantity: '3.50' } },
+        { account: accounts.usageRevenue('api_calls'), currency: 'USD', amount: '-0.007' },
+      ],
+    };
+    expect(inputHash(lines)).toBe('eadba0132341d1fd5d7cd29fad28d4d2c0c3b06bea2038fe67bec3943991a621');
   });
 
   it('finds the first altered transaction whatever was altered', async () => {

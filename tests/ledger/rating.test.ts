@@ -8,7 +8,7 @@ import { createTenant } from '../../ledger-service/src/app/tenants.js';
 import { verifyLedger } from '../../ledger-service/src/app/verify.js';
 import type { StoredTransaction } from '../../ledger-service/src/domain/transaction.js';
 import { PostgresServer, sharedDatabaseUrl } from '../harness/postgres.js';
-import { arrayUsageReader, openTestLedger, usageRow, type TestLedger } from './helpers.js';
+import { arrayUsageReader, openTestLedger, usageLinesOf, usageRow, type TestLedger } from './helpers.js';
 
 const ANCHOR = new Date('2026-03-01T00:00:00Z');
 const NOW = new Date('2026-03-20T12:00:00Z');
@@ -54,13 +54,20 @@ afterAll(async () => {
 });
 
 describe('rating closed hourly usage into the ledger', () => {
-  it('writes one usage charge per (tenant, feature, hour) plus the monthly fee, and nothing when re-run', async () => {
+  it('writes one usage line per (tenant, feature, hour), in one charge transaction, plus the monthly fee, and nothing when re-run', async () => {
     const l = await ledger();
     await provision(l, ['acme']);
     const reader = arrayUsageReader(usage(['acme']));
     const first = await rateUsage(l.ctx, reader);
     expect(first.to.toISOString()).toBe('2026-03-20T11:00:00.000Z'); // watermark: hours that ended 15 minutes ago
-    expect(first.written).toBe(19 * 24 * 2 + 19 + 1);
+    expect(first.written).toBe(2);
+    const lines = usageLinesOf(await allTransactions(l.ctx.db));
+    expect(lines.length).toBe(19 * 24 * 2 + 19);
+    expect(new Set(lines.map((u) => `${u.featureId} ${u.hour} ${u.revision}`)).size).toBe(lines.length);
+    expect(lines.every((u) => u.kind === 'usage_charge' && u.revision === 0 && u.transactionKey === 'usage:acme:api_calls:2026-03-01T00:00:00.000Z:r0+931')).toBe(true);
+    // The usage transaction is effective when its last hour ends: 2026-03-19T23:00 + 1 hour.
+    const charge = (await allTransactions(l.ctx.db)).find((t) => t.kind === 'usage_charge')!;
+    expect(charge.effectiveAt.toISOString()).toBe('2026-03-20T00:00:00.000Z');
     const again = await rateUsage(l.ctx, reader);
     expect(again.written).toBe(0);
     const fees = (await allTransactions(l.ctx.db)).filter((t) => t.kind === 'recurring_fee');
@@ -76,15 +83,15 @@ describe('rating closed hourly usage into the ledger', () => {
       usageRow('acme', 'api_calls', '2026-03-05T09:00:00Z', '9000'),
     ];
     await rateUsage(l.ctx, arrayUsageReader(rows));
-    const charges = (await allTransactions(l.ctx.db)).filter((t) => t.featureId === 'api_calls');
-    expect(charges.map((t) => [t.windowStart!.toISOString(), t.quantity, t.postings[0].amount])).toEqual([
+    const charges = usageLinesOf(await allTransactions(l.ctx.db)).filter((u) => u.featureId === 'api_calls');
+    expect(charges.map((u) => [u.hour, u.quantity, u.amount])).toEqual([
       ['2026-03-02T00:00:00.000Z', '800', '0'],
       ['2026-03-02T01:00:00.000Z', '400', '0.4'],
       ['2026-03-05T09:00:00.000Z', '9000', '17.8'],
     ]);
   });
 
-  it('turns late events and corrections into adjustment transactions, never rewrites', async () => {
+  it('turns late events and corrections into adjustment lines, never rewrites', async () => {
     const l = await ledger();
     await provision(l, ['acme']);
     const rows = [
@@ -101,12 +108,12 @@ describe('rating closed hourly usage into the ledger', () => {
     const run = await rateUsage(l.ctx, reader);
     const after = await allTransactions(l.ctx.db);
     expect(content(after.slice(0, before.length))).toEqual(content(before)); // nothing rewritten
-    const adjustments = after.slice(before.length);
-    expect(run.written).toBe(3);
-    expect(adjustments.map((t) => [t.kind, t.idempotencyKey, t.quantity, t.postings[0].amount])).toEqual([
-      ['usage_adjustment', 'usage:acme:api_calls:2026-03-02T00:00:00.000Z:r1', '100', '0'],
-      ['usage_adjustment', 'usage:acme:api_calls:2026-03-02T01:00:00.000Z:r1', '0', '0.2'],
-      ['usage_adjustment', 'usage:acme:api_calls:2026-03-05T09:00:00.000Z:r1', '-9000', '-17.8'],
+    const adjustments = usageLinesOf(after.slice(before.length));
+    expect(run.written).toBe(1);
+    expect(adjustments.map((u) => [u.kind, u.transactionKey, u.hour, u.revision, u.quantity, u.amount])).toEqual([
+      ['usage_adjustment', 'usage:acme:api_calls:2026-03-02T00:00:00.000Z:r1+3', '2026-03-02T00:00:00.000Z', 1, '100', '0'],
+      ['usage_adjustment', 'usage:acme:api_calls:2026-03-02T00:00:00.000Z:r1+3', '2026-03-02T01:00:00.000Z', 1, '0', '0.2'],
+      ['usage_adjustment', 'usage:acme:api_calls:2026-03-02T00:00:00.000Z:r1+3', '2026-03-05T09:00:00.000Z', 1, '-9000', '-17.8'],
     ]);
     // 1300 calls: 300 above the free 1000 at 0.002 = 0.60, plus the 10.00 fee.
     expect((await getBalance(l.ctx, 'acme')).unbilled).toBe('10.6');
@@ -123,7 +130,8 @@ describe('rating closed hourly usage into the ledger', () => {
     await provision(b, [...tenants].reverse()); // provisioning order does not matter
     await rateUsage(b.ctx, arrayUsageReader([...rows].reverse()), { batchSize: 1000 });
     const [ta, tb] = [await allTransactions(a.ctx.db), await allTransactions(b.ctx.db)];
-    expect(ta.length).toBe(3 * (19 * 24 * 2 + 19 + 1));
+    expect(ta.length).toBe(3 * 2);
+    expect(usageLinesOf(ta).length).toBe(3 * (19 * 24 * 2 + 19));
     expect(content(tb)).toEqual(content(ta));
     expect((await verifyLedger(b.ctx.db)).ok).toBe(true);
   });
@@ -132,8 +140,9 @@ describe('rating closed hourly usage into the ledger', () => {
 describe('another writer appending while rating runs', () => {
   it('batches prepared ahead of a moved chain are appended the ordinary way: nothing lost, nothing doubled', async () => {
     const { addCredit } = await import('../../ledger-service/src/app/payments.js');
+    const tenants = ['acme', 'globex', 'initech', 'umbrella'];
     const l = await ledger();
-    await provision(l, ['acme', 'globex']);
+    await provision(l, tenants);
     const realTransaction = l.ctx.db.transaction.bind(l.ctx.db);
     let calls = 0;
     l.ctx.db.transaction = (async (fn: Parameters<Database['transaction']>[0]) => {
@@ -141,15 +150,18 @@ describe('another writer appending while rating runs', () => {
       if (++calls === 3) await addCredit(l.ctx, { tenantId: 'acme', amount: '5.00', idempotencyKey: 'mid-run', source: 'grant' });
       return realTransaction(fn);
     }) as Database['transaction'];
-    const run = await rateUsage(l.ctx, arrayUsageReader(usage(['acme', 'globex'])), { batchSize: 300 });
+    // A batch per tenant: its fee and its usage transaction (933 postings) pass 300 postings.
+    const run = await rateUsage(l.ctx, arrayUsageReader(usage(tenants)), { batchSize: 300 });
     l.ctx.db.transaction = realTransaction;
     const all = await allTransactions(l.ctx.db);
-    expect(run.written).toBe(2 * (19 * 24 * 2 + 19 + 1));
+    expect(calls).toBeGreaterThan(4); // the stale third batch was appended the ordinary way
+    expect(run.written).toBe(4 * 2);
+    expect(usageLinesOf(all).length).toBe(4 * (19 * 24 * 2 + 19));
     expect(all.length).toBe(run.written + 1);
     expect(new Set(all.map((t) => t.idempotencyKey)).size).toBe(all.length);
     expect(all.map((t) => t.seq)).toEqual(all.map((_, i) => i + 1));
     expect((await verifyLedger(l.ctx.db)).ok).toBe(true);
-    expect((await rateUsage(l.ctx, arrayUsageReader(usage(['acme', 'globex'])))).written).toBe(0);
+    expect((await rateUsage(l.ctx, arrayUsageReader(usage(tenants)))).written).toBe(0);
   });
 });
 
@@ -161,7 +173,8 @@ describe('Postgres restarted in the middle of a rating run', () => {
   afterAll(async () => pg?.destroy());
 
   it('the interrupted batch rolls back; the next run completes it with no double charge', async () => {
-    const tenants = ['acme', 'globex'];
+    // A batch per tenant (its fee and its usage transaction pass 200 postings).
+    const tenants = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
     const rows = usage(tenants);
     const reference = await ledger();
     await provision(reference, tenants);
@@ -187,11 +200,12 @@ describe('Postgres restarted in the middle of a rating run', () => {
     expect(committed).toBe('?'); // the server is down
     await pg.start();
     const [{ n: survived }] = await l.owner.query<{ n: string }>('SELECT count(*) AS n FROM transactions');
-    expect(Number(survived)).toBe(600); // three batches committed, the fourth did not
+    expect(Number(survived)).toBe(6); // three batches committed, the fourth did not
 
     const resumed = await rateUsage(l.ctx, arrayUsageReader(rows), { batchSize: 200 });
     const total = await allTransactions(l.ctx.db);
-    expect(resumed.written).toBe(total.length - 600);
+    expect(resumed.written).toBe(total.length - 6);
+    expect(usageLinesOf(total).length).toBe(5 * (19 * 24 * 2 + 19));
     expect(content(total)).toEqual(content(await allTransactions(reference.ctx.db)));
     for (const t of tenants) expect(await getBalance(l.ctx, t)).toEqual(await getBalance(reference.ctx, t));
     expect((await rateUsage(l.ctx, arrayUsageReader(rows))).written).toBe(0);

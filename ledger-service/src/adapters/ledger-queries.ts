@@ -8,11 +8,14 @@ export interface AccountBalance {
   balance: string;
 }
 
-/** Balances of the given accounts from every transaction effective at or before `at` (all of them without `at`). */
+/**
+ * Balances of the given accounts from every posting effective at or before `at` (all of them without `at`). A posting
+ * is effective with its transaction, a usage line when its hour ends.
+ */
 export async function accountBalances(sql: Sql, accountIds: string[], at?: Date): Promise<AccountBalance[]> {
   const rows = await sql.query<{ account: string; currency: string; balance: string }>(
     `SELECT p.account, p.currency, sum(p.amount)::text AS balance FROM postings p
-     ${at ? 'JOIN transactions t ON t.id = p.transaction_id AND t.effective_at <= $2' : ''}
+     ${at ? `JOIN transactions t ON t.id = p.transaction_id AND coalesce(p.window_start + interval '1 hour', t.effective_at) <= $2` : ''}
      WHERE p.account = ANY($1::text[]) GROUP BY p.account, p.currency ORDER BY p.account, p.currency`,
     at ? [accountIds, at.toISOString()] : [accountIds],
   );
@@ -27,13 +30,23 @@ export interface RatedWindowRow {
   lastRevision: number;
 }
 
-/** Rated windows of many tenants at once (rating runs read them per batch of tenants). */
+/**
+ * Rated windows of many tenants at once (rating runs read them per batch of tenants): usage lines, and the usage
+ * transactions written before them (migration 0004).
+ */
 export async function ratedWindowsForTenants(sql: Sql, tenantIds: string[], from: Date, to: Date): Promise<Map<string, RatedWindowRow[]>> {
   const rows = await sql.query<{ tenant_id: string; feature_id: string; window_start: Date; quantity: string; amount: string; last_revision: number }>(
-    `SELECT t.tenant_id, t.feature_id, t.window_start, sum(t.quantity)::text AS quantity, sum(p.amount)::text AS amount, max(t.revision) AS last_revision
-     FROM transactions t JOIN postings p ON p.transaction_id = t.id AND p.line = 0
-     WHERE t.tenant_id = ANY($1::text[]) AND t.revision IS NOT NULL AND t.window_start >= $2 AND t.window_start < $3
-     GROUP BY t.tenant_id, t.feature_id, t.window_start`,
+    `SELECT tenant_id, feature_id, window_start, sum(quantity)::text AS quantity, sum(amount)::text AS amount, max(revision) AS last_revision
+     FROM (
+       SELECT u.tenant_id, p.feature_id, p.window_start, p.quantity, p.amount, p.revision
+       FROM unnest($1::text[]) AS u (tenant_id)
+       JOIN postings p ON p.account = 'customer:' || u.tenant_id || ':unbilled' AND p.revision IS NOT NULL AND p.window_start >= $2 AND p.window_start < $3
+       UNION ALL
+       SELECT t.tenant_id, t.feature_id, t.window_start, t.quantity, p.amount, t.revision
+       FROM transactions t JOIN postings p ON p.transaction_id = t.id AND p.line = 0
+       WHERE t.tenant_id = ANY($1::text[]) AND t.revision IS NOT NULL AND t.window_start >= $2 AND t.window_start < $3
+     ) rated
+     GROUP BY tenant_id, feature_id, window_start`,
     [tenantIds, from.toISOString(), to.toISOString()],
   );
   const out = new Map<string, RatedWindowRow[]>();
@@ -65,10 +78,13 @@ export interface UnbilledGroup {
  * then, unless an invoice already billed them. One row per line, however many hours and events are behind it.
  */
 export async function unbilledGroups(sql: Sql, tenantId: string, before: Date): Promise<UnbilledGroup[]> {
+  // Per transaction kind, the postings that say what was billed: usage lines; the unbilled posting (line 0) of a fee
+  // and of a usage transaction written before usage lines, whose feature and quantity are on the transaction.
   const rows = await sql.query<{ usage: boolean; feature_id: string | null; description: string; quantity: string; amount: string }>(
-    `SELECT t.kind <> 'recurring_fee' AS usage, t.feature_id, CASE WHEN t.kind = 'recurring_fee' THEN t.description ELSE '' END AS description,
-       CASE WHEN t.kind = 'recurring_fee' THEN count(*)::text ELSE sum(t.quantity)::text END AS quantity, sum(p.amount)::text AS amount
-     FROM transactions t JOIN postings p ON p.transaction_id = t.id AND p.line = 0
+    `SELECT t.kind <> 'recurring_fee' AS usage, coalesce(p.feature_id, t.feature_id) AS feature_id,
+       CASE WHEN t.kind = 'recurring_fee' THEN t.description ELSE '' END AS description,
+       CASE WHEN t.kind = 'recurring_fee' THEN count(*)::text ELSE sum(coalesce(p.quantity, t.quantity))::text END AS quantity, sum(p.amount)::text AS amount
+     FROM transactions t JOIN postings p ON p.transaction_id = t.id AND (p.revision IS NOT NULL OR (p.line = 0 AND (t.kind = 'recurring_fee' OR t.revision IS NOT NULL)))
      WHERE ${UNBILLED}
      GROUP BY 1, 2, 3, t.kind = 'recurring_fee'`,
     [tenantId, before.toISOString()],

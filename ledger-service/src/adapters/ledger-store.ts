@@ -47,16 +47,20 @@ interface TransactionRow {
   invoice_id: string | null;
   prev_hash: string;
   hash: string;
-  postings: Array<[string, string, string]> | string | null;
+  postings: PostingRow[] | string | null;
 }
+
+/** account, currency, amount, and for a usage line feature, hour, revision and quantity (else nulls). */
+type PostingRow = [string, string, string, string | null, string | null, number | null, string | null];
 
 const SELECT_TRANSACTIONS = `SELECT t.seq, t.id, t.idempotency_key, t.input_hash, t.kind, t.tenant_id, t.effective_at, t.recorded_at,
   t.description, t.feature_id, t.window_start, t.revision, t.quantity::text AS quantity, t.invoice_id, t.prev_hash, t.hash,
-  (SELECT json_agg(json_build_array(p.account, p.currency, p.amount::text) ORDER BY p.line) FROM postings p WHERE p.transaction_id = t.id) AS postings
+  (SELECT json_agg(json_build_array(p.account, p.currency, p.amount::text, p.feature_id, p.window_start, p.revision, p.quantity::text) ORDER BY p.line)
+   FROM postings p WHERE p.transaction_id = t.id) AS postings
   FROM transactions t`;
 
 function fromRow(row: TransactionRow): StoredTransaction {
-  const postings = (typeof row.postings === 'string' ? JSON.parse(row.postings) : row.postings ?? []) as Array<[string, string, string]>;
+  const postings = (typeof row.postings === 'string' ? JSON.parse(row.postings) : row.postings ?? []) as PostingRow[];
   return {
     seq: Number(row.seq),
     id: row.id,
@@ -72,7 +76,11 @@ function fromRow(row: TransactionRow): StoredTransaction {
     revision: row.revision,
     quantity: row.quantity,
     invoiceId: row.invoice_id,
-    postings: postings.map(([account, currency, amount]) => ({ account, currency, amount })),
+    postings: postings.map(([account, currency, amount, featureId, windowStart, revision, quantity]) =>
+      revision === null
+        ? { account, currency, amount }
+        : { account, currency, amount, usage: { featureId: featureId!, windowStart: new Date(windowStart!), revision, quantity: quantity! } },
+    ),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
@@ -151,12 +159,16 @@ export function prepareAppend(inputs: TransactionInput[], head: ChainHead, now: 
       effectiveAt: input.effectiveAt,
       recordedAt: now,
       description: input.description,
-      featureId: input.rating?.featureId ?? null,
-      windowStart: input.rating?.windowStart ?? null,
-      revision: input.rating?.revision ?? null,
-      quantity: input.rating ? canonical(input.rating.quantity) : null,
+      featureId: null,
+      windowStart: null,
+      revision: null,
+      quantity: null,
       invoiceId: input.invoiceId ?? null,
-      postings: input.postings.map((p) => ({ account: p.account.id, currency: p.currency, amount: canonical(p.amount) })),
+      postings: input.postings.map((p) =>
+        p.usage
+          ? { account: p.account.id, currency: p.currency, amount: canonical(p.amount), usage: { ...p.usage, quantity: canonical(p.usage.quantity) } }
+          : { account: p.account.id, currency: p.currency, amount: canonical(p.amount) },
+      ),
       prevHash,
       hash: '',
     };
@@ -204,18 +216,21 @@ export async function appendTransactions(sql: Sql, inputs: TransactionInput[], n
 /**
  * Writes a batch prepared ahead of time (while the previous batch was being written), if the chain still ends where
  * it was prepared to follow and none of its keys was recorded meanwhile; otherwise writes nothing and answers
- * 'stale', and the caller appends the inputs the ordinary way.
+ * 'stale', and the caller appends the inputs the ordinary way. Accounts in `knownAccounts` (committed earlier) are
+ * not inserted again.
  */
-export async function writePrepared(sql: Sql, prepared: PreparedAppend): Promise<'written' | 'stale'> {
+export async function writePrepared(sql: Sql, prepared: PreparedAppend, knownAccounts?: Set<string>): Promise<'written' | 'stale'> {
   if (prepared.fresh.length === 0) return 'written';
+  // Locked first, in a statement of its own: the next statement's snapshot then sees every append committed before.
   await lockChain(sql);
-  const head = await readChainHead(sql);
-  if (head.seq !== prepared.before.seq || head.hash !== prepared.before.hash) return 'stale';
-  const [{ n }] = await sql.query<{ n: string }>('SELECT count(*) AS n FROM transactions WHERE idempotency_key = ANY($1::text[])', [
-    prepared.fresh.map((t) => t.idempotencyKey),
-  ]);
-  if (Number(n) > 0) return 'stale';
-  await insertAccounts(sql, prepared.accounts);
+  const [check] = await sql.query<{ seq: string | null; hash: string | null; recorded: string }>(
+    `SELECT head.seq, head.hash, (SELECT count(*) FROM transactions WHERE idempotency_key = ANY($1::text[])) AS recorded
+     FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT seq, hash FROM transactions ORDER BY seq DESC LIMIT 1) head ON true`,
+    [prepared.fresh.map((t) => t.idempotencyKey)],
+  );
+  const head: ChainHead = check.seq === null ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(check.seq), hash: check.hash! };
+  if (head.seq !== prepared.before.seq || head.hash !== prepared.before.hash || Number(check.recorded) > 0) return 'stale';
+  await insertAccounts(sql, knownAccounts ? prepared.accounts.filter((a) => !knownAccounts.has(a.id)) : prepared.accounts);
   await insertTransactions(sql, prepared.fresh);
   return 'written';
 }
@@ -237,8 +252,8 @@ const TRANSACTION_COLUMNS = [
   'feature_id', 'window_start', 'revision', 'quantity', 'invoice_id', 'prev_hash', 'hash',
 ] as const;
 const TRANSACTION_TYPES = ['bigint', 'uuid', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'text', 'text', 'timestamptz', 'integer', 'numeric', 'uuid', 'text', 'text'];
-const POSTING_COLUMNS = ['transaction_id', 'line', 'account', 'currency', 'amount'] as const;
-const POSTING_TYPES = ['uuid', 'smallint', 'text', 'text', 'numeric'];
+const POSTING_COLUMNS = ['transaction_id', 'line', 'account', 'currency', 'amount', 'feature_id', 'window_start', 'revision', 'quantity'] as const;
+const POSTING_TYPES = ['uuid', 'smallint', 'text', 'text', 'numeric', 'text', 'timestamptz', 'integer', 'numeric'];
 
 /** COPY where the driver has it (Postgres), else one INSERT … SELECT unnest(…) per table (PGlite). */
 async function insertTransactions(sql: Sql, txs: StoredTransaction[]): Promise<void> {
@@ -252,7 +267,10 @@ async function insertTransactions(sql: Sql, txs: StoredTransaction[]): Promise<v
     t.seq, t.id, t.idempotencyKey, t.inputHash, t.kind, t.tenantId, iso(t.effectiveAt), iso(t.recordedAt), t.description,
     t.featureId, t.windowStart ? iso(t.windowStart) : null, t.revision, t.quantity, t.invoiceId, t.prevHash, t.hash,
   ]));
-  await insertUnnest(sql, 'postings', POSTING_COLUMNS, POSTING_TYPES, txs.flatMap((t) => t.postings.map((p, line) => [t.id, line, p.account, p.currency, p.amount])));
+  await insertUnnest(sql, 'postings', POSTING_COLUMNS, POSTING_TYPES, txs.flatMap((t) => t.postings.map((p, line) => [
+    t.id, line, p.account, p.currency, p.amount,
+    p.usage?.featureId ?? null, p.usage ? iso(p.usage.windowStart) : null, p.usage?.revision ?? null, p.usage?.quantity ?? null,
+  ])));
 }
 
 async function insertUnnest(sql: Sql, table: string, columns: readonly string[], types: string[], rows: Array<Array<string | number | null>>): Promise<void> {
@@ -276,13 +294,16 @@ function transactionsCopyText(txs: StoredTransaction[]): string {
   return out;
 }
 
-/** COPY text of POSTING_COLUMNS; accounts are the only free text (they embed tenant and feature ids). */
+/** COPY text of POSTING_COLUMNS; accounts and features are the only free text (ids of tenants and features). */
 function postingsCopyText(txs: StoredTransaction[]): string {
   let out = '';
   for (const t of txs) {
     for (let line = 0; line < t.postings.length; line++) {
       const p = t.postings[line];
-      out += `${t.id}\t${line}\t${copyField(p.account)}\t${p.currency}\t${p.amount}\n`;
+      const u = p.usage;
+      out += u
+        ? `${t.id}\t${line}\t${copyField(p.account)}\t${p.currency}\t${p.amount}\t${copyField(u.featureId)}\t${iso(u.windowStart)}\t${u.revision}\t${u.quantity}\n`
+        : `${t.id}\t${line}\t${copyField(p.account)}\t${p.currency}\t${p.amount}\t${NULL_FIELD}\t${NULL_FIELD}\t${NULL_FIELD}\t${NULL_FIELD}\n`;
     }
   }
   return out;

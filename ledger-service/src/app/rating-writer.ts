@@ -18,11 +18,15 @@ import type { LedgerContext } from './context.js';
  */
 export class PipelinedWriter {
   private batch: TransactionInput[] = [];
+  /** Postings in `batch`: batches are cut by postings, since a usage transaction holds a line per rated hour. */
+  private batchPostings = 0;
   private inflight?: Promise<void>;
   private failure?: unknown;
   private head?: ChainHead;
   private sinceYield = 0;
   private written = 0;
+  /** Accounts of committed batches: later batches do not insert them again. */
+  private readonly knownAccounts = new Set<string>();
 
   constructor(
     private readonly ctx: LedgerContext,
@@ -33,8 +37,10 @@ export class PipelinedWriter {
 
   async add(input: TransactionInput): Promise<void> {
     this.batch.push(input);
-    if (this.batch.length >= this.batchSize) await this.cut();
-    else if (++this.sinceYield >= 500) {
+    this.batchPostings += input.postings.length;
+    this.sinceYield += input.postings.length;
+    if (this.batchPostings >= this.batchSize) await this.cut();
+    else if (this.sinceYield >= 1000) {
       // Let the in-flight batch's next round trip go out while pricing continues.
       this.sinceYield = 0;
       await new Promise((resolve) => setImmediate(resolve));
@@ -55,6 +61,7 @@ export class PipelinedWriter {
   private async cut(): Promise<void> {
     const inputs = this.batch;
     this.batch = [];
+    this.batchPostings = 0;
     if (!this.head) {
       await this.settle();
       this.head = await readChainHead(this.ctx.db);
@@ -68,8 +75,9 @@ export class PipelinedWriter {
   }
 
   private async write(inputs: TransactionInput[], prepared: PreparedAppend): Promise<void> {
-    if ((await this.ctx.db.transaction((sql) => writePrepared(sql, prepared))) === 'written') {
+    if ((await this.ctx.db.transaction((sql) => writePrepared(sql, prepared, this.knownAccounts))) === 'written') {
       this.written += prepared.fresh.length;
+      for (const account of prepared.accounts) this.knownAccounts.add(account.id);
       return;
     }
     this.head = undefined;

@@ -5,7 +5,7 @@ import { listSubscriptions, subscriptionHistories, type Subscription, type Subsc
 import { flatPrices, planVersionAt, usagePriceFor } from '../domain/catalog.js';
 import { money } from '../domain/money.js';
 import { addHours, floorToHour, iso, periodContaining, periodsOverlapping, ratingWatermark } from '../domain/periods.js';
-import { rateFeaturePeriod, recurringFeeTransactions, type RatedWindow } from '../domain/rating.js';
+import { rateFeaturePeriod, recurringFeeTransactions, usageTransactions, type RatedWindow, type UsageLine } from '../domain/rating.js';
 import type { TransactionInput } from '../domain/transaction.js';
 import type { LedgerContext } from './context.js';
 import { PipelinedWriter } from './rating-writer.js';
@@ -18,7 +18,7 @@ export interface RatingOptions {
   /** Rate hours ending by this; default the watermark (now − grace period, floored to the hour). */
   to?: Date;
   tenantId?: string;
-  /** Ledger transactions per database transaction. */
+  /** Postings per database transaction (a batch holds whole ledger transactions, so it may hold more). */
   batchSize?: number;
 }
 
@@ -62,9 +62,9 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
   const histories = await subscriptionHistories(ctx.db, tenantIds);
   const rated = await ratedWindowsForTenants(ctx.db, tenantIds, readFrom, to);
 
-  const writer = new PipelinedWriter(ctx, now, run.conflicts, options.batchSize ?? 5000);
+  const writer = new PipelinedWriter(ctx, now, run.conflicts, options.batchSize ?? 10_000);
   for (const sub of subscriptions) {
-    const inputs = rateTenant(ctx.plans, sub, histories.get(sub.tenantId) ?? [], usageByTenant.get(sub.tenantId) ?? [], rated.get(sub.tenantId) ?? [], from, to);
+    const inputs = await rateTenant(ctx.plans, sub, histories.get(sub.tenantId) ?? [], usageByTenant.get(sub.tenantId) ?? [], rated.get(sub.tenantId) ?? [], from, to);
     for (const input of inputs) await writer.add(input);
   }
   run.written = await writer.finish();
@@ -74,7 +74,10 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
   return run;
 }
 
-function rateTenant(
+/** Pricing is synchronous; between features it lets the in-flight batch's replies from Postgres be handled. */
+const breather = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function rateTenant(
   plans: ReadonlyMap<string, PlanConfig>,
   sub: Subscription,
   history: SubscriptionEvent[],
@@ -82,7 +85,7 @@ function rateTenant(
   ratedRows: RatedWindowRow[],
   from: Date,
   to: Date,
-): TransactionInput[] {
+): Promise<TransactionInput[]> {
   const planAt = (at: Date) => plans.get(planIdAt(history, sub.planId, at));
   const firstHour = floorToHour(sub.startedAt);
   const out: TransactionInput[] = [];
@@ -116,6 +119,7 @@ function rateTenant(
       (r) => r.featureId,
     );
     const features = [...new Set([...usageByFeature.keys(), ...ratedByFeature.keys()])].sort();
+    const lines: UsageLine[] = [];
     for (const featureId of features) {
       const rows = (usageByFeature.get(featureId) ?? []).sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime());
       const rated = new Map<string, RatedWindow>(
@@ -124,7 +128,7 @@ function rateTenant(
           { quantity: money(r.quantity), amount: money(r.amount), lastRevision: r.lastRevision },
         ]),
       );
-      out.push(
+      lines.push(
         ...rateFeaturePeriod({
           tenantId: sub.tenantId,
           featureId,
@@ -138,7 +142,9 @@ function rateTenant(
           },
         }),
       );
+      await breather();
     }
+    out.push(...usageTransactions(sub.tenantId, currency, lines));
   }
   return out;
 }

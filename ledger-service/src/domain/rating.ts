@@ -5,7 +5,7 @@ import { canonical, ZERO } from './money.js';
 import type { BillingPeriod } from './periods.js';
 import { addHours, iso } from './periods.js';
 import { cumulativePrice } from './pricing.js';
-import type { TransactionInput } from './transaction.js';
+import type { PostingInput, TransactionInput } from './transaction.js';
 
 /** One closed hour of one feature's usage, as the usage store reports it now (deduplicated, corrections applied). */
 export interface UsageWindow {
@@ -33,22 +33,27 @@ export interface FeaturePeriodRating {
   priceAt: (windowStart: Date) => UsagePriceConfig | undefined;
 }
 
-export function usageIdempotencyKey(tenantId: string, featureId: string, windowStart: Date, revision: number): string {
-  return `usage:${tenantId}:${featureId}:${iso(windowStart)}:r${revision}`;
+/** One rated hour's charge (or its adjustment): what a usage line posts. */
+export interface UsageLine {
+  featureId: string;
+  windowStart: Date;
+  revision: number;
+  /** What this revision adds. */
+  quantity: Decimal;
+  amount: Decimal;
 }
 
 /**
  * Rates one feature of one tenant over one billing period. Cumulative tiers count the period's usage in time
  * order, so every hour is re-priced from the start of the period; only differences from what the ledger holds
- * are written: a first revision for a new hour, an adjustment revision when late events or corrections changed
+ * are returned: a first revision for a new hour, an adjustment revision when late events or corrections changed
  * an hour or an earlier hour moved it into another tier. When nothing changed the result is empty.
  */
-export function rateFeaturePeriod(r: FeaturePeriodRating): TransactionInput[] {
+export function rateFeaturePeriod(r: FeaturePeriodRating): UsageLine[] {
   const usageByHour = new Map<string, UsageWindow>();
   for (const u of r.usage) usageByHour.set(iso(u.windowStart), u);
   const hours = [...new Set([...usageByHour.keys(), ...r.rated.keys()])].sort();
-  const out: TransactionInput[] = [];
-  const writer = usageTransactions(r);
+  const out: UsageLine[] = [];
   let cumulative = ZERO;
   // F(cumulative) of the previous hour, reused while the price stays the same (it changes with plan versions).
   let last: { price: UsagePriceConfig; total: Decimal } | undefined;
@@ -73,39 +78,65 @@ export function rateFeaturePeriod(r: FeaturePeriodRating): TransactionInput[] {
     const deltaAmount = existing ? charge.sub(existing.amount) : charge;
     if (deltaQuantity.isZero() && deltaAmount.isZero()) continue;
     const revision = existing ? existing.lastRevision + 1 : 0;
-    out.push(writer(windowStart, revision, deltaQuantity, deltaAmount));
+    out.push({ featureId: r.featureId, windowStart, revision, quantity: deltaQuantity, amount: deltaAmount });
   }
   return out;
 }
 
-/** The usage transactions of one tenant, feature and period; the accounts are built once for all of them. */
-function usageTransactions(r: FeaturePeriodRating): (windowStart: Date, revision: number, quantity: Decimal, amount: Decimal) => TransactionInput {
-  const unbilled = accounts.unbilled(r.tenantId);
-  const revenue = accounts.usageRevenue(r.featureId);
-  return (windowStart, revision, quantity, amount) => {
-    const adjustment = revision > 0;
-    const hour = iso(windowStart);
-    const units = canonical(quantity);
-    const debit = canonical(amount);
-    return {
-      idempotencyKey: usageIdempotencyKey(r.tenantId, r.featureId, windowStart, revision),
-      kind: adjustment ? 'usage_adjustment' : 'usage_charge',
-      tenantId: r.tenantId,
-      effectiveAt: addHours(windowStart, 1),
-      description: `${adjustment ? 'adjustment of ' : ''}${r.featureId} usage ${hour}: ${units} units`,
-      postings: [
-        { account: unbilled, currency: r.currency, amount: debit },
-        { account: revenue, currency: r.currency, amount: negated(debit) },
-      ],
-      rating: { featureId: r.featureId, windowStart, revision, quantity: units },
-    };
-  };
+/**
+ * The usage transactions of one tenant's billing period in one rating run (`lines` are of one period): one for first charges (revision 0) and one
+ * for adjustments, each with a usage line per rated hour on the tenant's unbilled account and one credit per feature
+ * on its revenue account. `lines` come in rating order (feature, then hour), which fixes the postings' order.
+ *
+ * The idempotency key is the first line's key (tenant, feature, hour, revision) and the number of lines: every line
+ * belongs to one transaction only (its key is unique), so the first line names it. The same run rated again (or into
+ * a fresh database) is the same transaction; amounts are in the input hash, so the same lines priced differently are
+ * a conflict. The transaction is effective when its last hour ends: an invoice bills it whole, and it never spans two
+ * periods. More than MAX_LINES_PER_TRANSACTION lines of one kind are split, in order, into several transactions.
+ */
+export function usageTransactions(tenantId: string, currency: string, lines: UsageLine[]): TransactionInput[] {
+  const out: TransactionInput[] = [];
+  for (const kind of ['usage_charge', 'usage_adjustment'] as const) {
+    const ofKind = lines.filter((l) => (l.revision === 0) === (kind === 'usage_charge'));
+    for (let i = 0; i < ofKind.length; i += MAX_LINES_PER_TRANSACTION) {
+      out.push(usageTransaction(tenantId, currency, kind, ofKind.slice(i, i + MAX_LINES_PER_TRANSACTION)));
+    }
+  }
+  return out;
 }
 
-/** The negation of a canonical amount, as canonical text ("0" stays "0"). */
-function negated(amount: string): string {
-  if (amount === '0') return amount;
-  return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
+/** A month of hourly lines for 13 features; more lines make more transactions (postings are numbered in a smallint). */
+export const MAX_LINES_PER_TRANSACTION = 10_000;
+
+function usageTransaction(tenantId: string, currency: string, kind: 'usage_charge' | 'usage_adjustment', lines: UsageLine[]): TransactionInput {
+  const unbilled = accounts.unbilled(tenantId);
+  const postings: PostingInput[] = [];
+  const revenueByFeature = new Map<string, Decimal>();
+  let first = lines[0].windowStart;
+  let last = lines[0].windowStart;
+  for (const line of lines) {
+    postings.push({
+      account: unbilled,
+      currency,
+      amount: canonical(line.amount),
+      usage: { featureId: line.featureId, windowStart: line.windowStart, revision: line.revision, quantity: canonical(line.quantity) },
+    });
+    revenueByFeature.set(line.featureId, (revenueByFeature.get(line.featureId) ?? ZERO).add(line.amount));
+    if (line.windowStart < first) first = line.windowStart;
+    if (line.windowStart > last) last = line.windowStart;
+  }
+  for (const [featureId, sum] of revenueByFeature) {
+    postings.push({ account: accounts.usageRevenue(featureId), currency, amount: canonical(sum.neg()) });
+  }
+  const adjustment = kind === 'usage_adjustment';
+  return {
+    idempotencyKey: `usage:${tenantId}:${lines[0].featureId}:${iso(lines[0].windowStart)}:r${lines[0].revision}+${lines.length}`,
+    kind,
+    tenantId,
+    effectiveAt: addHours(last, 1),
+    description: `${adjustment ? 'adjustments of ' : ''}usage ${iso(first)} – ${iso(addHours(last, 1))}: ${lines.length} hourly line${lines.length === 1 ? '' : 's'}`,
+    postings,
+  };
 }
 
 export interface RecurringFee {

@@ -27,14 +27,19 @@ export interface PostingInput {
   currency: string;
   /** Exact decimal; debit positive, credit negative. */
   amount: string;
+  /** Set on a usage line: the rated hour this posting charges (on the tenant's unbilled account). */
+  usage?: UsageLineKey;
 }
 
-/** What rated usage a usage transaction carries; the key (tenant, feature, window, revision) is unique. */
-export interface RatingKey {
+/**
+ * What one usage line charges: the key (tenant — the unbilled account's —, feature, window, revision) is unique in the
+ * database. Quantity and amount are what this revision adds (deltas for adjustments).
+ */
+export interface UsageLineKey {
   featureId: string;
   windowStart: Date;
   revision: number;
-  /** Units this revision adds (a delta for adjustments). */
+  /** Canonical decimal text. */
   quantity: string;
 }
 
@@ -45,7 +50,6 @@ export interface TransactionInput {
   effectiveAt: Date;
   description: string;
   postings: PostingInput[];
-  rating?: RatingKey;
   invoiceId?: string;
   /**
    * The effective time is the moment of recording, not part of what the caller asked for: it is left out of the
@@ -58,6 +62,7 @@ export interface StoredPosting {
   account: string;
   currency: string;
   amount: string;
+  usage?: UsageLineKey;
 }
 
 export interface StoredTransaction {
@@ -70,6 +75,7 @@ export interface StoredTransaction {
   effectiveAt: Date;
   recordedAt: Date;
   description: string;
+  /** The rating key of a usage transaction written before usage lines (migration 0004); null on newer ones. */
   featureId: string | null;
   windowStart: Date | null;
   revision: number | null;
@@ -88,13 +94,22 @@ const sha256: (text: string) => string =
     ? (text) => crypto.hash('sha256', text, 'hex')
     : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** A posting as hashed: account, currency, amount, and for a usage line its feature, hour, revision and quantity. */
+type PostingContent = [string, string, string] | [string, string, string, string, string, number, string];
+
+function postingContent(account: string, currency: string, amount: string, usage: UsageLineKey | undefined): PostingContent {
+  return usage
+    ? [account, currency, amount, usage.featureId, iso(usage.windowStart), usage.revision, usage.quantity]
+    : [account, currency, amount];
+}
+
 /** Everything a transaction says, in the one order both hashing and verification use. */
 function contentHash(c: {
   kind: string;
   tenantId: string | null;
   effectiveAt: string | null;
   description: string;
-  postings: Array<[string, string, string]>;
+  postings: PostingContent[];
   rating: [string, string, number, string] | null;
   invoiceId: string | null;
 }): string {
@@ -108,8 +123,8 @@ export function inputHash(input: TransactionInput): string {
     tenantId: input.tenantId ?? null,
     effectiveAt: input.effectiveAtIsRecordingTime ? null : iso(input.effectiveAt),
     description: input.description,
-    postings: input.postings.map((p) => [p.account.id, p.currency, canonical(p.amount)]),
-    rating: input.rating ? [input.rating.featureId, iso(input.rating.windowStart), input.rating.revision, canonical(input.rating.quantity)] : null,
+    postings: input.postings.map((p) => postingContent(p.account.id, p.currency, canonical(p.amount), p.usage)),
+    rating: null,
     invoiceId: input.invoiceId ?? null,
   });
 }
@@ -120,7 +135,7 @@ function storedContentHashes(tx: StoredTransaction): [string, string] {
     kind: tx.kind,
     tenantId: tx.tenantId,
     description: tx.description,
-    postings: tx.postings.map((p): [string, string, string] => [p.account, p.currency, canonical(p.amount)]),
+    postings: tx.postings.map((p) => postingContent(p.account, p.currency, canonical(p.amount), p.usage && { ...p.usage, quantity: canonical(p.usage.quantity) })),
     rating: tx.revision === null ? null : ([tx.featureId ?? '', tx.windowStart?.toISOString() ?? '', tx.revision, canonical(tx.quantity ?? '0')] as [string, string, number, string]),
     invoiceId: tx.invoiceId,
   };
