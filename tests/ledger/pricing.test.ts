@@ -89,7 +89,7 @@ describe('pricing, hand-computed', () => {
 describe('rating a feature over a billing period', () => {
   const period = periodContaining(new Date('2026-03-01T00:00:00Z'), new Date('2026-03-10T00:00:00Z'));
   const hour = (h: number) => new Date(Date.UTC(2026, 2, 2, h));
-  const rate = (usage: Array<[number, string]>, rated = new Map<string, RatedWindow>()) =>
+  const rate = (usage: Array<[number, string]>, rated = new Map<number, RatedWindow>()) =>
     rateFeaturePeriod({
       tenantId: 'acme',
       featureId: 'api_calls',
@@ -99,9 +99,9 @@ describe('rating a feature over a billing period', () => {
       rated,
       priceAt: () => price('api_calls') as UsagePriceConfig,
     });
-  const asRated = (lines: UsageLine[], into = new Map<string, RatedWindow>()) => {
+  const asRated = (lines: UsageLine[], into = new Map<number, RatedWindow>()) => {
     for (const l of lines) {
-      const k = l.windowStart.toISOString();
+      const k = l.windowStart.getTime();
       const prev = into.get(k) ?? { quantity: ZERO, amount: ZERO, lastRevision: -1 };
       into.set(k, { quantity: prev.quantity.add(l.quantity), amount: prev.amount.add(l.amount), lastRevision: l.revision });
     }

@@ -5,6 +5,8 @@ import {
   GENESIS_HASH,
   inputHash,
   transactionId,
+  type PostingInput,
+  type StoredPosting,
   type StoredTransaction,
   type TransactionInput,
   type TransactionKind,
@@ -137,6 +139,13 @@ function distinctByKey(inputs: TransactionInput[], hashes: string[]): Map<string
   return byKey;
 }
 
+function storedPosting(p: PostingInput): StoredPosting {
+  const amount = canonical(p.amount);
+  if (!p.usage) return { account: p.account.id, currency: p.currency, amount };
+  const quantity = canonical(p.usage.quantity);
+  return { account: p.account.id, currency: p.currency, amount, usage: quantity === p.usage.quantity ? p.usage : { ...p.usage, quantity } };
+}
+
 /** Pure: seq numbers and chain hashes for the inputs whose keys are not in `existing`, following `head`. */
 export function prepareAppend(inputs: TransactionInput[], head: ChainHead, now: Date, existing: ReadonlySet<string> = new Set()): PreparedAppend {
   const hashes = inputs.map(inputHash);
@@ -164,11 +173,7 @@ export function prepareAppend(inputs: TransactionInput[], head: ChainHead, now: 
       revision: null,
       quantity: null,
       invoiceId: input.invoiceId ?? null,
-      postings: input.postings.map((p) =>
-        p.usage
-          ? { account: p.account.id, currency: p.currency, amount: canonical(p.amount), usage: { ...p.usage, quantity: canonical(p.usage.quantity) } }
-          : { account: p.account.id, currency: p.currency, amount: canonical(p.amount) },
-      ),
+      postings: input.postings.map(storedPosting),
       prevHash,
       hash: '',
     };

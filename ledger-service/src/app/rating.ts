@@ -1,10 +1,11 @@
 import type { HourlyUsageRow, UsageReader } from '../../../common/clickhouse/usage-reader.js';
+import type { UsagePriceConfig } from '../../../common/config/ledger-schema.js';
 import type { PlanConfig } from '../../../common/config/schema.js';
 import { ratedWindowsForTenants, type RatedWindowRow } from '../adapters/ledger-queries.js';
 import { listSubscriptions, subscriptionHistories, type Subscription, type SubscriptionEvent } from '../adapters/tenant-store.js';
 import { flatPrices, planVersionAt, usagePriceFor } from '../domain/catalog.js';
 import { money } from '../domain/money.js';
-import { addHours, floorToHour, iso, periodContaining, periodsOverlapping, ratingWatermark } from '../domain/periods.js';
+import { addHours, floorToHour, periodContaining, periodsOverlapping, ratingWatermark } from '../domain/periods.js';
 import { rateFeaturePeriod, recurringFeeTransactions, usageTransactions, type RatedWindow, type UsageLine } from '../domain/rating.js';
 import type { TransactionInput } from '../domain/transaction.js';
 import type { LedgerContext } from './context.js';
@@ -74,6 +75,21 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
   return run;
 }
 
+/**
+ * The price of one feature at an hour, looked up again only when the plan or the plan version in force changes
+ * (rating asks hour by hour, in time order).
+ */
+function priceLookup(planAt: (at: Date) => PlanConfig | undefined, currency: string, featureId: string): (hour: Date) => UsagePriceConfig | undefined {
+  let last: { plan: PlanConfig | undefined; version: unknown; price: UsagePriceConfig | undefined } | undefined;
+  return (hour) => {
+    const plan = planAt(hour);
+    if (!plan || plan.currency !== currency) return undefined;
+    const version = planVersionAt(plan, hour);
+    if (last?.plan !== plan || last.version !== version) last = { plan, version, price: usagePriceFor(version, featureId) };
+    return last.price;
+  };
+}
+
 /** Pricing is synchronous; between features it lets the in-flight batch's replies from Postgres be handled. */
 const breather = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -89,7 +105,10 @@ async function rateTenant(
   const planAt = (at: Date) => plans.get(planIdAt(history, sub.planId, at));
   const firstHour = floorToHour(sub.startedAt);
   const out: TransactionInput[] = [];
-  const dated = usage.map((row) => ({ row, windowStart: new Date(row.hourStart) }));
+  const dated = usage.map((row) => {
+    const windowStart = new Date(row.hourStart);
+    return { row, windowStart, ms: windowStart.getTime() };
+  });
   for (const period of periodsOverlapping(sub.billingAnchor, from, to)) {
     if (period.end <= sub.startedAt) continue;
     const startPlan = planAt(period.start < sub.startedAt ? sub.startedAt : period.start);
@@ -109,22 +128,23 @@ async function rateTenant(
       );
     }
     const end = period.end < to ? period.end : to;
-    const inPeriod = (t: Date) => t >= period.start && t < end && t >= firstHour;
+    const [lower, upper] = [Math.max(period.start.getTime(), firstHour.getTime()), end.getTime()];
+    const inPeriod = (t: number) => t >= lower && t < upper;
     const usageByFeature = groupBy(
-      dated.filter((u) => inPeriod(u.windowStart)),
+      dated.filter((u) => inPeriod(u.ms)),
       (u) => u.row.featureId,
     );
     const ratedByFeature = groupBy(
-      ratedRows.filter((r) => inPeriod(r.windowStart)),
+      ratedRows.filter((r) => inPeriod(r.windowStart.getTime())),
       (r) => r.featureId,
     );
     const features = [...new Set([...usageByFeature.keys(), ...ratedByFeature.keys()])].sort();
     const lines: UsageLine[] = [];
     for (const featureId of features) {
-      const rows = (usageByFeature.get(featureId) ?? []).sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime());
-      const rated = new Map<string, RatedWindow>(
+      const rows = (usageByFeature.get(featureId) ?? []).sort((a, b) => a.ms - b.ms);
+      const rated = new Map<number, RatedWindow>(
         (ratedByFeature.get(featureId) ?? []).map((r) => [
-          iso(r.windowStart),
+          r.windowStart.getTime(),
           { quantity: money(r.quantity), amount: money(r.amount), lastRevision: r.lastRevision },
         ]),
       );
@@ -136,10 +156,7 @@ async function rateTenant(
           period: { ...period, end },
           usage: rows.map((u) => ({ windowStart: u.windowStart, quantity: money(u.row.quantity) })),
           rated,
-          priceAt: (hour) => {
-            const plan = planAt(hour);
-            return plan && plan.currency === currency ? usagePriceFor(planVersionAt(plan, hour), featureId) : undefined;
-          },
+          priceAt: priceLookup(planAt, currency, featureId),
         }),
       );
       await breather();

@@ -27,8 +27,8 @@ export interface FeaturePeriodRating {
   period: BillingPeriod;
   /** The period's hours up to the watermark, in time order. */
   usage: UsageWindow[];
-  /** Keyed by windowStart ISO string. */
-  rated: ReadonlyMap<string, RatedWindow>;
+  /** Keyed by windowStart in epoch milliseconds. */
+  rated: ReadonlyMap<number, RatedWindow>;
   /** The price in force for an hour (plan version at the hour's start), or undefined when it is not billed. */
   priceAt: (windowStart: Date) => UsagePriceConfig | undefined;
 }
@@ -50,9 +50,9 @@ export interface UsageLine {
  * an hour or an earlier hour moved it into another tier. When nothing changed the result is empty.
  */
 export function rateFeaturePeriod(r: FeaturePeriodRating): UsageLine[] {
-  const usageByHour = new Map<string, UsageWindow>();
-  for (const u of r.usage) usageByHour.set(iso(u.windowStart), u);
-  const hours = [...new Set([...usageByHour.keys(), ...r.rated.keys()])].sort();
+  const usageByHour = new Map<number, UsageWindow>();
+  for (const u of r.usage) usageByHour.set(u.windowStart.getTime(), u);
+  const hours = [...new Set([...usageByHour.keys(), ...r.rated.keys()])].sort((a, b) => a - b);
   const out: UsageLine[] = [];
   let cumulative = ZERO;
   // F(cumulative) of the previous hour, reused while the price stays the same (it changes with plan versions).
