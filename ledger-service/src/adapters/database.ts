@@ -10,7 +10,7 @@ export interface Sql {
    * Bulk load through COPY FROM STDIN of `text` (COPY's text format, one line per row; see copyField), where the
    * driver supports it (not on PGlite: callers fall back to INSERT).
    */
-  copyIn?(table: string, columns: readonly string[], text: string): Promise<void>;
+  copyIn?(table: string, columns: readonly string[], text: string | Buffer): Promise<void>;
 }
 
 export interface Database extends Sql {
@@ -57,7 +57,7 @@ class PostgresDatabase implements Database {
       const result = await fn({
         query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params as unknown[])).rows as R[],
         copyIn: async (table, columns, text) => {
-          const copy = new CopyIn(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, Buffer.from(text, 'utf8'));
+          const copy = new CopyIn(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
           client.query(copy as unknown as pg.Submittable);
           await copy.done;
         },

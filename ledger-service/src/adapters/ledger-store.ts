@@ -128,6 +128,29 @@ export interface PreparedAppend {
   accounts: AccountSpec[];
 }
 
+/**
+ * A prepared batch as COPY text, ready to be written by whoever holds a connection (this thread or a batch-write
+ * thread): nothing is left to compute while its database transaction is open.
+ */
+export interface EncodedBatch {
+  /** The chain head the batch follows. */
+  before: ChainHead;
+  keys: string[];
+  accounts: AccountSpec[];
+  transactions: Buffer;
+  postings: Buffer;
+}
+
+export function encodeBatch(prepared: PreparedAppend): EncodedBatch {
+  return {
+    before: prepared.before,
+    keys: prepared.fresh.map((t) => t.idempotencyKey),
+    accounts: prepared.accounts,
+    transactions: Buffer.from(transactionsCopyText(prepared.fresh)),
+    postings: Buffer.from(postingsCopyText(prepared.fresh)),
+  };
+}
+
 /** The first occurrence of each key; the same key twice in one batch with different inputs is a conflict. */
 function distinctByKey(inputs: TransactionInput[], hashes: string[]): Map<string, number> {
   const byKey = new Map<string, number>();
@@ -222,21 +245,23 @@ export async function appendTransactions(sql: Sql, inputs: TransactionInput[], n
  * Writes a batch prepared ahead of time (while the previous batch was being written), if the chain still ends where
  * it was prepared to follow and none of its keys was recorded meanwhile; otherwise writes nothing and answers
  * 'stale', and the caller appends the inputs the ordinary way. Accounts in `knownAccounts` (committed earlier) are
- * not inserted again.
+ * not inserted again. Needs COPY (Postgres, not PGlite).
  */
-export async function writePrepared(sql: Sql, prepared: PreparedAppend, knownAccounts?: Set<string>): Promise<'written' | 'stale'> {
-  if (prepared.fresh.length === 0) return 'written';
+export async function writeEncoded(sql: Sql, batch: EncodedBatch, knownAccounts?: ReadonlySet<string>): Promise<'written' | 'stale'> {
+  if (!sql.copyIn) throw new Error('writeEncoded needs COPY (Postgres)');
+  if (batch.keys.length === 0) return 'written';
   // Locked first, in a statement of its own: the next statement's snapshot then sees every append committed before.
   await lockChain(sql);
   const [check] = await sql.query<{ seq: string | null; hash: string | null; recorded: string }>(
     `SELECT head.seq, head.hash, (SELECT count(*) FROM transactions WHERE idempotency_key = ANY($1::text[])) AS recorded
      FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT seq, hash FROM transactions ORDER BY seq DESC LIMIT 1) head ON true`,
-    [prepared.fresh.map((t) => t.idempotencyKey)],
+    [batch.keys],
   );
   const head: ChainHead = check.seq === null ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(check.seq), hash: check.hash! };
-  if (head.seq !== prepared.before.seq || head.hash !== prepared.before.hash || Number(check.recorded) > 0) return 'stale';
-  await insertAccounts(sql, knownAccounts ? prepared.accounts.filter((a) => !knownAccounts.has(a.id)) : prepared.accounts);
-  await insertTransactions(sql, prepared.fresh);
+  if (head.seq !== batch.before.seq || head.hash !== batch.before.hash || Number(check.recorded) > 0) return 'stale';
+  await insertAccounts(sql, knownAccounts ? batch.accounts.filter((a) => !knownAccounts.has(a.id)) : batch.accounts);
+  await sql.copyIn('transactions', TRANSACTION_COLUMNS, batch.transactions);
+  await sql.copyIn('postings', POSTING_COLUMNS, batch.postings);
   return 'written';
 }
 

@@ -1,20 +1,21 @@
 import {
   appendTransactions,
+  encodeBatch,
   IdempotencyConflict,
   prepareAppend,
   readChainHead,
-  writePrepared,
+  writeEncoded,
   type ChainHead,
-  type PreparedAppend,
+  type EncodedBatch,
 } from '../adapters/ledger-store.js';
 import type { TransactionInput } from '../domain/transaction.js';
 import type { LedgerContext } from './context.js';
 
 /**
- * Writes rating's transactions in batches, one batch in flight while the next is priced and hashed: Node computes
- * while Postgres writes. A batch is prepared to follow the previous one in the chain; if the chain moved meanwhile
- * (another writer) or a key already exists, it is appended the ordinary way instead. Order and content are the
- * same as appending batch after batch.
+ * Writes rating's transactions in batches, one batch in flight while the next is priced, hashed and encoded: Node
+ * computes while Postgres writes. A batch is prepared to follow the previous one in the chain; if the chain moved
+ * meanwhile (another writer) or a key already exists, it is appended the ordinary way instead. Order and content are
+ * the same as appending batch after batch.
  */
 export class PipelinedWriter {
   private batch: TransactionInput[] = [];
@@ -28,12 +29,17 @@ export class PipelinedWriter {
   /** Accounts of committed batches: later batches do not insert them again. */
   private readonly knownAccounts = new Set<string>();
 
+  /** Prepared batches are written with COPY; PGlite has none, and there every batch is appended the ordinary way. */
+  private readonly prepares: boolean;
+
   constructor(
     private readonly ctx: LedgerContext,
     private readonly now: Date,
     private readonly conflicts: string[],
     private readonly batchSize: number,
-  ) {}
+  ) {
+    this.prepares = ctx.db.kind === 'postgres';
+  }
 
   async add(input: TransactionInput): Promise<void> {
     this.batch.push(input);
@@ -62,22 +68,35 @@ export class PipelinedWriter {
     const inputs = this.batch;
     this.batch = [];
     this.batchPostings = 0;
+    if (!this.prepares) {
+      await this.settle();
+      this.inflight = appendBatch(this.ctx, inputs, this.now, this.conflicts)
+        .then((written) => {
+          this.written += written;
+        })
+        .catch((err: unknown) => {
+          this.failure = err;
+        });
+      return;
+    }
     if (!this.head) {
       await this.settle();
       this.head = await readChainHead(this.ctx.db);
     }
+    // Hashed and encoded before the previous batch is done: nothing is left to compute while its transaction is open.
     const prepared = prepareAppend(inputs, this.head, this.now);
+    const encoded = encodeBatch(prepared);
     this.head = prepared.after;
     await this.settle();
-    this.inflight = this.write(inputs, prepared).catch((err: unknown) => {
+    this.inflight = this.write(inputs, encoded, prepared.accounts.map((a) => a.id)).catch((err: unknown) => {
       this.failure = err;
     });
   }
 
-  private async write(inputs: TransactionInput[], prepared: PreparedAppend): Promise<void> {
-    if ((await this.ctx.db.transaction((sql) => writePrepared(sql, prepared, this.knownAccounts))) === 'written') {
-      this.written += prepared.fresh.length;
-      for (const account of prepared.accounts) this.knownAccounts.add(account.id);
+  private async write(inputs: TransactionInput[], batch: EncodedBatch, accounts: string[]): Promise<void> {
+    if ((await this.ctx.db.transaction((sql) => writeEncoded(sql, batch, this.knownAccounts))) === 'written') {
+      this.written += batch.keys.length;
+      for (const account of accounts) this.knownAccounts.add(account);
       return;
     }
     this.head = undefined;
