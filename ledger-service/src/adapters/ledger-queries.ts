@@ -13,10 +13,17 @@ export interface AccountBalance {
  * is effective with its transaction, a usage line when its hour ends.
  */
 export async function accountBalances(sql: Sql, accountIds: string[], at?: Date): Promise<AccountBalance[]> {
+  // Usage lines and other postings are indexed apart (migration 0004): each half of the union uses its own index.
   const rows = await sql.query<{ account: string; currency: string; balance: string }>(
-    `SELECT p.account, p.currency, sum(p.amount)::text AS balance FROM postings p
-     ${at ? `JOIN transactions t ON t.id = p.transaction_id AND coalesce(p.window_start + interval '1 hour', t.effective_at) <= $2` : ''}
-     WHERE p.account = ANY($1::text[]) GROUP BY p.account, p.currency ORDER BY p.account, p.currency`,
+    `SELECT account, currency, sum(amount)::text AS balance FROM (
+       SELECT p.account, p.currency, p.amount FROM postings p
+       ${at ? 'JOIN transactions t ON t.id = p.transaction_id AND t.effective_at <= $2' : ''}
+       WHERE p.account = ANY($1::text[]) AND p.revision IS NULL
+       UNION ALL
+       SELECT p.account, p.currency, p.amount FROM postings p
+       WHERE p.account = ANY($1::text[]) AND p.revision IS NOT NULL ${at ? `AND p.window_start + interval '1 hour' <= $2` : ''}
+     ) postings
+     GROUP BY account, currency ORDER BY account, currency`,
     at ? [accountIds, at.toISOString()] : [accountIds],
   );
   return rows;
