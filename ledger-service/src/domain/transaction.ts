@@ -94,26 +94,42 @@ const sha256: (text: string) => string =
     ? (text) => crypto.hash('sha256', text, 'hex')
     : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** A posting as hashed: account, currency, amount, and for a usage line its feature, hour, revision and quantity. */
-type PostingContent = [string, string, string] | [string, string, string, string, string, number, string];
-
-function postingContent(account: string, currency: string, amount: string, usage: UsageLineKey | undefined): PostingContent {
-  return usage
-    ? [account, currency, amount, usage.featureId, iso(usage.windowStart), usage.revision, usage.quantity]
-    : [account, currency, amount];
+const quotedCache = new Map<string, string>();
+/** JSON.stringify of an id (account, currency, feature): a few distinct ones, quoted once each. */
+function quoted(text: string): string {
+  let q = quotedCache.get(text);
+  if (q === undefined) {
+    if (quotedCache.size >= 10_000) quotedCache.clear();
+    q = JSON.stringify(text);
+    quotedCache.set(text, q);
+  }
+  return q;
 }
 
-/** Everything a transaction says, in the one order both hashing and verification use. */
+/**
+ * A posting as hashed, as JSON text: account, currency, amount, and for a usage line its feature, hour, revision and
+ * quantity — exactly JSON.stringify of that array (canonical decimals and ISO times need no escaping), built without
+ * the array: a usage transaction has a posting per rated hour.
+ */
+function postingContent(account: string, currency: string, amount: string, usage: UsageLineKey | undefined): string {
+  return usage
+    ? `[${quoted(account)},${quoted(currency)},"${amount}",${quoted(usage.featureId)},"${iso(usage.windowStart)}",${usage.revision},"${canonical(usage.quantity)}"]`
+    : `[${quoted(account)},${quoted(currency)},"${amount}"]`;
+}
+
+/** Everything a transaction says, in the one order both hashing and verification use: JSON of the array below. */
 function contentHash(c: {
   kind: string;
   tenantId: string | null;
   effectiveAt: string | null;
   description: string;
-  postings: PostingContent[];
+  /** postingContent texts */
+  postings: string[];
   rating: [string, string, number, string] | null;
   invoiceId: string | null;
 }): string {
-  return sha256(JSON.stringify([c.kind, c.tenantId, c.effectiveAt, c.description, c.postings, c.rating, c.invoiceId]));
+  const json = (v: unknown) => JSON.stringify(v);
+  return sha256(`[${json(c.kind)},${json(c.tenantId)},${json(c.effectiveAt)},${json(c.description)},[${c.postings.join(',')}],${json(c.rating)},${json(c.invoiceId)}]`);
 }
 
 /** The hash stored with an idempotency key: the same input always gives the same hash. */
@@ -135,7 +151,7 @@ function storedContentHashes(tx: StoredTransaction): [string, string] {
     kind: tx.kind,
     tenantId: tx.tenantId,
     description: tx.description,
-    postings: tx.postings.map((p) => postingContent(p.account, p.currency, canonical(p.amount), p.usage && { ...p.usage, quantity: canonical(p.usage.quantity) })),
+    postings: tx.postings.map((p) => postingContent(p.account, p.currency, canonical(p.amount), p.usage)),
     rating: tx.revision === null ? null : ([tx.featureId ?? '', tx.windowStart?.toISOString() ?? '', tx.revision, canonical(tx.quantity ?? '0')] as [string, string, number, string]),
     invoiceId: tx.invoiceId,
   };
