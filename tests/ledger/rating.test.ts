@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { HourlyUsageRow } from '../../common/clickhouse/usage-reader.js';
 import { readTransactionPage } from '../../ledger-service/src/adapters/ledger-store.js';
 import type { Database } from '../../ledger-service/src/adapters/database.js';
+import { previewInvoice } from '../../ledger-service/src/app/invoices.js';
 import { getBalance } from '../../ledger-service/src/app/payments.js';
 import { rateUsage } from '../../ledger-service/src/app/rating.js';
 import { createTenant } from '../../ledger-service/src/app/tenants.js';
@@ -209,6 +210,62 @@ describe('Postgres restarted in the middle of a rating run', () => {
     expect(content(total)).toEqual(content(await allTransactions(reference.ctx.db)));
     for (const t of tenants) expect(await getBalance(l.ctx, t)).toEqual(await getBalance(reference.ctx, t));
     expect((await rateUsage(l.ctx, arrayUsageReader(rows))).written).toBe(0);
+    expect((await verifyLedger(l.ctx.db)).ok).toBe(true);
+  });
+});
+
+describe('usage rated before usage lines (migration 0004)', () => {
+  /** A usage transaction as rating wrote it before 0004: the rating key on the transaction row, two postings. */
+  async function insertOldStyleCharge(l: TestLedger, hour: string, quantity: string, amount: string): Promise<void> {
+    const { chainHash, GENESIS_HASH, transactionId } = await import('../../ledger-service/src/domain/transaction.js');
+    const { createHash } = await import('node:crypto');
+    const key = `usage:acme:api_calls:${hour}:r0`;
+    const effectiveAt = new Date(new Date(hour).getTime() + 3_600_000);
+    const description = `api_calls usage ${hour}: ${quantity} units`;
+    const postings: Array<[string, string, string]> = [['customer:acme:unbilled', 'USD', amount], ['revenue:usage:api_calls', 'USD', `-${amount}`]];
+    // The input hash as it was computed then (the pinned hashes in pricing.test.ts check that formula still verifies).
+    const inputHash = createHash('sha256')
+      .update(JSON.stringify(['usage_charge', 'acme', effectiveAt.toISOString(), description, postings, ['api_calls', hour, 0, quantity], null]))
+      .digest('hex');
+    const stored = {
+      seq: 1, id: transactionId(key), idempotencyKey: key, inputHash, kind: 'usage_charge' as const, tenantId: 'acme', effectiveAt, recordedAt: new Date('2026-03-03T00:00:00Z'),
+      description, featureId: 'api_calls', windowStart: new Date(hour), revision: 0, quantity, invoiceId: null, postings: [], prevHash: GENESIS_HASH,
+    };
+    await l.owner.transaction(async (sql) => {
+      await sql.query(`INSERT INTO accounts (id, kind, tenant_id) VALUES ('customer:acme:unbilled', 'asset', 'acme'), ('revenue:usage:api_calls', 'revenue', NULL)`);
+      await sql.query(
+        `INSERT INTO transactions (seq, id, idempotency_key, input_hash, kind, tenant_id, effective_at, recorded_at, description, feature_id, window_start, revision, quantity, prev_hash, hash)
+         VALUES (1, $1, $2, $3, 'usage_charge', 'acme', $4, $5, $6, 'api_calls', $7, 0, $8, $9, $10)`,
+        [stored.id, key, inputHash, effectiveAt.toISOString(), stored.recordedAt.toISOString(), description, hour, quantity, GENESIS_HASH, chainHash(stored)],
+      );
+      await sql.query(`INSERT INTO postings (transaction_id, line, account, currency, amount) VALUES ($1, 0, $2, 'USD', $3), ($1, 1, $4, 'USD', $5)`, [
+        stored.id, postings[0][0], amount, postings[1][0], `-${amount}`,
+      ]);
+    });
+  }
+
+  it('are read alongside usage lines: not rated again, adjusted with the next revision, billed, verified', async () => {
+    const l = await ledger();
+    await provision(l, ['acme']);
+    await insertOldStyleCharge(l, '2026-03-02T00:00:00.000Z', '1200', '0.4'); // 200 above the free 1000 at 0.002
+    expect((await verifyLedger(l.ctx.db)).ok).toBe(true);
+
+    const rows = [usageRow('acme', 'api_calls', '2026-03-02T00:00:00Z', '1200'), usageRow('acme', 'api_calls', '2026-03-02T01:00:00Z', '400')];
+    await rateUsage(l.ctx, arrayUsageReader(rows));
+    const lines = () => allTransactions(l.ctx.db).then((txs) => usageLinesOf(txs).map((u) => [u.hour, u.revision, u.quantity, u.amount]));
+    expect(await lines()).toEqual([['2026-03-02T01:00:00.000Z', 0, '400', '0.8']]); // hour 00 is already rated
+
+    rows[0] = usageRow('acme', 'api_calls', '2026-03-02T00:00:00Z', '1300'); // a late event in the old hour
+    l.clock.now = new Date('2026-03-20T13:00:00Z');
+    await rateUsage(l.ctx, arrayUsageReader(rows));
+    expect(await lines()).toEqual([
+      ['2026-03-02T01:00:00.000Z', 0, '400', '0.8'],
+      ['2026-03-02T00:00:00.000Z', 1, '100', '0.2'], // revision 1 follows the old transaction's revision 0
+    ]);
+
+    const preview = await previewInvoice(l.ctx, 'acme');
+    expect(preview.lines.find((x) => x.key === 'usage:api_calls')).toMatchObject({ quantity: '1700', amount: '1.40' });
+    expect((await getBalance(l.ctx, 'acme')).unbilled).toBe('11.4'); // usage 1.40 and the 10.00 fee
     expect((await verifyLedger(l.ctx.db)).ok).toBe(true);
   });
 });
