@@ -39,7 +39,7 @@ export interface UsageLineKey {
   featureId: string;
   windowStart: Date;
   revision: number;
-  /** Canonical decimal text. */
+  /** Exact decimal text; stored and hashed in canonical form. */
   quantity: string;
 }
 
