@@ -317,3 +317,17 @@ describe('usage lines', () => {
     }
   });
 });
+
+describe('COPY refused by the database', () => {
+  it('rejects with the database’s error (it used to wait forever) and leaves the connection usable', async () => {
+    const err = await superuser
+      .transaction(async (sql) => {
+        // A usage line on a revenue account: refused by the postings_usage_line check while copying.
+        await sql.copyIn!('postings', ['transaction_id', 'line', 'account', 'currency', 'amount', 'feature_id', 'window_start', 'revision', 'quantity'],
+          `00000000-0000-8000-8000-000000000000\t0\trevenue:usage:api_calls\tUSD\t1\tapi_calls\t2026-03-01T00:00:00Z\t0\t1\n`);
+      })
+      .catch((e: Error) => e);
+    expect((err as Error).message).toBe('new row for relation "postings" violates check constraint "postings_usage_line"');
+    for (let i = 0; i < 5; i++) expect(await superuser.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+});

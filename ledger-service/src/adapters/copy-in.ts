@@ -28,12 +28,14 @@ export class CopyIn {
     connection.sendCopyFromChunk(this.data);
     connection.endCopyFrom();
   }
+  // pg's client forgets the active query when the server reports an error, so ReadyForQuery never reaches it after
+  // one: a COPY the server refused (a unique or check violation) is settled here, or it would never settle.
   handleError(err: Error): void {
     this.error = err;
+    this.reject(err);
   }
   handleReadyForQuery(): void {
-    if (this.error) this.reject(this.error);
-    else this.resolve();
+    if (!this.error) this.resolve();
   }
   handleCommandComplete(): void {}
   handleRowDescription(): void {}
