@@ -166,6 +166,41 @@ describe('another writer appending while rating runs', () => {
   });
 });
 
+describe('two rating runs at once', () => {
+  it('the run that loses the race for some hours rates again from the ledger: every hour charged once', async () => {
+    const tenants = ['acme', 'globex'];
+    const rows = usage(tenants);
+    const reference = await ledger();
+    await provision(reference, tenants);
+    await rateUsage(reference.ctx, arrayUsageReader(rows));
+
+    const l = await ledger();
+    await provision(l, tenants);
+    const other = await openTestLedger(server, undefined, l.url); // another replica on the same database
+    ledgers.push(other);
+    other.clock.now = NOW;
+    const realTransaction = l.ctx.db.transaction.bind(l.ctx.db);
+    let otherWrote = 0;
+    l.ctx.db.transaction = (async (fn: Parameters<Database['transaction']>[0]) => {
+      // After this run has read the ledger and priced its first batch, the other run rates the first 9 days.
+      if (otherWrote === 0) otherWrote = (await rateUsage(other.ctx, arrayUsageReader(rows), { to: new Date('2026-03-10T00:00:00Z') })).written;
+      return realTransaction(fn);
+    }) as Database['transaction'];
+    const run = await rateUsage(l.ctx, arrayUsageReader(rows));
+    l.ctx.db.transaction = realTransaction;
+
+    const all = await allTransactions(l.ctx.db);
+    expect(otherWrote).toBe(4); // a fee and a usage transaction per tenant
+    expect(run.written).toBe(all.length - otherWrote); // its first attempt's batch rolled back whole
+    const lines = usageLinesOf(all);
+    expect(lines.length).toBe(2 * (19 * 24 * 2 + 19));
+    expect(new Set(lines.map((u) => `${u.tenantId} ${u.featureId} ${u.hour} ${u.revision}`)).size).toBe(lines.length);
+    expect(lines.every((u) => u.revision === 0)).toBe(true);
+    for (const t of tenants) expect(await getBalance(l.ctx, t)).toEqual(await getBalance(reference.ctx, t));
+    expect((await verifyLedger(l.ctx.db)).ok).toBe(true);
+  });
+});
+
 describe('Postgres restarted in the middle of a rating run', () => {
   let pg: PostgresServer;
   beforeAll(async () => {

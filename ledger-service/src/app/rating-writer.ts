@@ -53,6 +53,11 @@ export class PipelinedWriter {
     }
   }
 
+  /** Ledger transactions committed so far (all of them once finish() returns). */
+  get committed(): number {
+    return this.written;
+  }
+
   async finish(): Promise<number> {
     if (this.batch.length > 0) await this.cut();
     await this.settle();

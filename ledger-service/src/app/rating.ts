@@ -33,6 +33,14 @@ export interface RatingRun {
   conflicts: string[];
 }
 
+const MAX_RATING_ATTEMPTS = 3;
+
+/** The database refused a usage line whose key (tenant, feature, hour, revision) another run had written. */
+function isUsageLineConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string } | undefined;
+  return e?.code === '23505' && (e.constraint === 'postings_usage_line_key' || (e.message ?? '').includes('postings_usage_line_key'));
+}
+
 /** The plan a tenant was on at `at`: the last subscription change at or before it (the first one before any). */
 function planIdAt(history: SubscriptionEvent[], fallback: string, at: Date): string {
   let planId = history[0]?.planId ?? fallback;
@@ -61,14 +69,26 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
   const usageByTenant = groupBy(usage, (r) => r.tenantId);
   const tenantIds = subscriptions.map((s) => s.tenantId);
   const histories = await subscriptionHistories(ctx.db, tenantIds);
-  const rated = await ratedWindowsForTenants(ctx.db, tenantIds, readFrom, to);
 
-  const writer = new PipelinedWriter(ctx, now, run.conflicts, options.batchSize ?? 10_000);
-  for (const sub of subscriptions) {
-    const inputs = await rateTenant(ctx.plans, sub, histories.get(sub.tenantId) ?? [], usageByTenant.get(sub.tenantId) ?? [], rated.get(sub.tenantId) ?? [], from, to);
-    for (const input of inputs) await writer.add(input);
+  for (let attempt = 1; ; attempt++) {
+    const rated = await ratedWindowsForTenants(ctx.db, tenantIds, readFrom, to);
+    const writer = new PipelinedWriter(ctx, now, run.conflicts, options.batchSize ?? 10_000);
+    try {
+      for (const sub of subscriptions) {
+        const inputs = await rateTenant(ctx.plans, sub, histories.get(sub.tenantId) ?? [], usageByTenant.get(sub.tenantId) ?? [], rated.get(sub.tenantId) ?? [], from, to);
+        for (const input of inputs) await writer.add(input);
+      }
+      run.written += await writer.finish();
+      break;
+    } catch (err) {
+      run.written += writer.committed;
+      // Another run (another replica, or RateUsage called during a scheduled run) rated some of these hours after
+      // this one read the ledger: the database refused the second line for the hour, and this run's batch rolled
+      // back whole. Reading the ledger again rates only what is left.
+      if (!isUsageLineConflict(err) || attempt >= MAX_RATING_ATTEMPTS) throw err;
+      ctx.logger.warn({ attempt, err: String(err) }, 'rating run: another run rated some of these hours first; rating again from the ledger');
+    }
   }
-  run.written = await writer.finish();
   if (run.written > 0 || run.conflicts.length > 0) {
     ctx.logger.info({ from, to, written: run.written, conflicts: run.conflicts.length }, 'rating run');
   }
