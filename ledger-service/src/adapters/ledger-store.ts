@@ -128,10 +128,7 @@ export interface PreparedAppend {
   accounts: AccountSpec[];
 }
 
-/**
- * A prepared batch as COPY text, ready to be written by whoever holds a connection (this thread or a batch-write
- * thread): nothing is left to compute while its database transaction is open.
- */
+/** A prepared batch as COPY text, encoded ahead: nothing is left to compute while its database transaction is open. */
 export interface EncodedBatch {
   /** The chain head the batch follows. */
   before: ChainHead;
