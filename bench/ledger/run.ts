@@ -132,7 +132,7 @@ async function previewRows(serverUrl: string): Promise<Row[]> {
         measurement: `rating ${EVENTS.toLocaleString('en-US')} events (${run.usageRows.toLocaleString('en-US')} hourly aggregates) from ClickHouse`,
         baseline: '—',
         tollgate: `${ratingSeconds.toFixed(2)} s`,
-        comparison: `${run.written} transactions`,
+        comparison: `${run.written} transactions, ${run.usageLines} lines`,
         target: '—',
       },
       {

@@ -109,7 +109,7 @@ describe('gRPC LedgerService', () => {
   });
 
   it('rates, previews and finalizes', async () => {
-    expect(await call('RateUsage', {})).toMatchObject({ written: 2, usageRows: 1 });
+    expect(await call('RateUsage', {})).toMatchObject({ written: 2, usageLines: 1, usageRows: 1 });
     const preview = await call<unknown, { status: string; total: string; creditApplied: string; amountDue: string }>('PreviewInvoice', { tenantId: 'acme' });
     expect(preview).toMatchObject({ status: 'preview', total: '50.00', creditApplied: '25.00', amountDue: '25.00' });
     const invoice = await call<unknown, { status: string; number: number }>('FinalizeInvoice', { tenantId: 'acme' });

@@ -61,7 +61,7 @@ describe('rating closed hourly usage into the ledger', () => {
     const reader = arrayUsageReader(usage(['acme']));
     const first = await rateUsage(l.ctx, reader);
     expect(first.to.toISOString()).toBe('2026-03-20T11:00:00.000Z'); // watermark: hours that ended 15 minutes ago
-    expect(first.written).toBe(2);
+    expect([first.written, first.usageLines]).toEqual([2, 19 * 24 * 2 + 19]);
     const lines = usageLinesOf(await allTransactions(l.ctx.db));
     expect(lines.length).toBe(19 * 24 * 2 + 19);
     expect(new Set(lines.map((u) => `${u.featureId} ${u.hour} ${u.revision}`)).size).toBe(lines.length);
@@ -157,6 +157,7 @@ describe('another writer appending while rating runs', () => {
     const all = await allTransactions(l.ctx.db);
     expect(calls).toBeGreaterThan(4); // the stale third batch was appended the ordinary way
     expect(run.written).toBe(4 * 2);
+    expect(run.usageLines).toBe(4 * (19 * 24 * 2 + 19)); // counted on the fallback path too
     expect(usageLinesOf(all).length).toBe(4 * (19 * 24 * 2 + 19));
     expect(all.length).toBe(run.written + 1);
     expect(new Set(all.map((t) => t.idempotencyKey)).size).toBe(all.length);
@@ -192,6 +193,7 @@ describe('two rating runs at once', () => {
     const all = await allTransactions(l.ctx.db);
     expect(otherWrote).toBe(4); // a fee and a usage transaction per tenant
     expect(run.written).toBe(all.length - otherWrote); // its first attempt's batch rolled back whole
+    expect(run.usageLines).toBe(usageLinesOf(all.slice(otherWrote)).length);
     const lines = usageLinesOf(all);
     expect(lines.length).toBe(2 * (19 * 24 * 2 + 19));
     expect(new Set(lines.map((u) => `${u.tenantId} ${u.featureId} ${u.hour} ${u.revision}`)).size).toBe(lines.length);

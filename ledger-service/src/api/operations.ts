@@ -138,7 +138,7 @@ export const operations: Operations = {
     const from = time('from', r.from);
     const to = time('to', r.to);
     const run = await rateUsage(ctx, await usage(), { from, to, tenantId: r.tenantId || undefined });
-    return { from: iso(run.from), to: iso(run.to), tenants: run.tenants, usageRows: run.usageRows, written: run.written, conflicts: run.conflicts };
+    return { from: iso(run.from), to: iso(run.to), tenants: run.tenants, usageRows: run.usageRows, written: run.written, usageLines: run.usageLines, conflicts: run.conflicts };
   },
   PreviewInvoice: async ({ ctx }, r) => preview(await previewInvoice(ctx, r.tenantId, time('period_start', r.periodStart))),
   FinalizeInvoice: async ({ ctx }, r) => storedInvoice(await finalizeInvoice(ctx, r.tenantId, time('period_start', r.periodStart))),

@@ -8,7 +8,7 @@ import {
   type ChainHead,
   type EncodedBatch,
 } from '../adapters/ledger-store.js';
-import type { TransactionInput } from '../domain/transaction.js';
+import type { StoredTransaction, TransactionInput } from '../domain/transaction.js';
 import type { LedgerContext } from './context.js';
 
 /**
@@ -26,6 +26,7 @@ export class PipelinedWriter {
   private head?: ChainHead;
   private sinceYield = 0;
   private written = 0;
+  private lines = 0;
   /** Accounts of committed batches: later batches do not insert them again. */
   private readonly knownAccounts = new Set<string>();
 
@@ -53,15 +54,19 @@ export class PipelinedWriter {
     }
   }
 
-  /** Ledger transactions committed so far (all of them once finish() returns). */
-  get committed(): number {
-    return this.written;
+  /** Ledger transactions and usage lines committed so far (all of them once finish() returns). */
+  get committed(): { transactions: number; lines: number } {
+    return { transactions: this.written, lines: this.lines };
   }
 
-  async finish(): Promise<number> {
+  async finish(): Promise<void> {
     if (this.batch.length > 0) await this.cut();
     await this.settle();
-    return this.written;
+  }
+
+  private count(transactions: number, lines: number): void {
+    this.written += transactions;
+    this.lines += lines;
   }
 
   private async settle(): Promise<void> {
@@ -76,9 +81,7 @@ export class PipelinedWriter {
     if (!this.prepares) {
       await this.settle();
       this.inflight = appendBatch(this.ctx, inputs, this.now, this.conflicts)
-        .then((written) => {
-          this.written += written;
-        })
+        .then((written) => this.count(written.length, usageLines(written)))
         .catch((err: unknown) => {
           this.failure = err;
         });
@@ -93,35 +96,45 @@ export class PipelinedWriter {
     const encoded = encodeBatch(prepared);
     this.head = prepared.after;
     await this.settle();
-    this.inflight = this.write(inputs, encoded, prepared.accounts.map((a) => a.id)).catch((err: unknown) => {
+    this.inflight = this.write(inputs, encoded, prepared.accounts.map((a) => a.id), usageLines(prepared.fresh)).catch((err: unknown) => {
       this.failure = err;
     });
   }
 
-  private async write(inputs: TransactionInput[], batch: EncodedBatch, accounts: string[]): Promise<void> {
+  private async write(inputs: TransactionInput[], batch: EncodedBatch, accounts: string[], lines: number): Promise<void> {
     if ((await this.ctx.db.transaction((sql) => writeEncoded(sql, batch, this.knownAccounts))) === 'written') {
-      this.written += batch.keys.length;
+      this.count(batch.keys.length, lines);
       for (const account of accounts) this.knownAccounts.add(account);
       return;
     }
     this.head = undefined;
-    this.written += await appendBatch(this.ctx, inputs, this.now, this.conflicts);
+    const written = await appendBatch(this.ctx, inputs, this.now, this.conflicts);
+    this.count(written.length, usageLines(written));
   }
 }
 
-/** A batch either commits whole or, when one of its keys conflicts, is retried one transaction at a time. */
-async function appendBatch(ctx: LedgerContext, batch: TransactionInput[], now: Date, conflicts: string[]): Promise<number> {
+function usageLines(transactions: StoredTransaction[]): number {
+  let lines = 0;
+  for (const t of transactions) for (const p of t.postings) if (p.usage) lines++;
+  return lines;
+}
+
+/**
+ * A batch either commits whole or, when one of its keys conflicts, is retried one transaction at a time. Answers the
+ * transactions it wrote (replays excluded).
+ */
+async function appendBatch(ctx: LedgerContext, batch: TransactionInput[], now: Date, conflicts: string[]): Promise<StoredTransaction[]> {
   try {
     const results = await ctx.db.transaction((sql) => appendTransactions(sql, batch, now));
-    return results.filter((r) => !r.replayed).length;
+    return results.filter((r) => !r.replayed).map((r) => r.transaction);
   } catch (err) {
     if (!(err instanceof IdempotencyConflict)) throw err;
   }
-  let written = 0;
+  const written: StoredTransaction[] = [];
   for (const input of batch) {
     try {
       const [result] = await ctx.db.transaction((sql) => appendTransactions(sql, [input], now));
-      if (!result.replayed) written++;
+      if (!result.replayed) written.push(result.transaction);
     } catch (err) {
       if (!(err instanceof IdempotencyConflict)) throw err;
       conflicts.push(input.idempotencyKey);

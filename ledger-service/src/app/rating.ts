@@ -28,7 +28,10 @@ export interface RatingRun {
   to: Date;
   tenants: number;
   usageRows: number;
+  /** Ledger transactions written: usage transactions (a charge and an adjustment one per tenant and period) and fees. */
   written: number;
+  /** Usage lines written: rated hours, each a (tenant, feature, hour, revision). */
+  usageLines: number;
   /** Idempotency keys whose recorded input differs from what rating computes now (e.g. an edited plan version). */
   conflicts: string[];
 }
@@ -60,7 +63,7 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
   const to = floorToHour(options.to ?? ratingWatermark(now, rating.grace_period_minutes));
   const from = floorToHour(options.from ?? addHours(to, -24 * rating.restate_days));
   const subscriptions = (await listSubscriptions(ctx.db)).filter((s) => !options.tenantId || s.tenantId === options.tenantId);
-  const run: RatingRun = { from, to, tenants: subscriptions.length, usageRows: 0, written: 0, conflicts: [] };
+  const run: RatingRun = { from, to, tenants: subscriptions.length, usageRows: 0, written: 0, usageLines: 0, conflicts: [] };
   if (subscriptions.length === 0 || to <= from) return run;
 
   const readFrom = new Date(Math.min(...subscriptions.map((s) => periodContaining(s.billingAnchor, from).start.getTime())));
@@ -78,10 +81,13 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
         const inputs = await rateTenant(ctx.plans, sub, histories.get(sub.tenantId) ?? [], usageByTenant.get(sub.tenantId) ?? [], rated.get(sub.tenantId) ?? [], from, to);
         for (const input of inputs) await writer.add(input);
       }
-      run.written += await writer.finish();
+      await writer.finish();
+      run.written += writer.committed.transactions;
+      run.usageLines += writer.committed.lines;
       break;
     } catch (err) {
-      run.written += writer.committed;
+      run.written += writer.committed.transactions;
+      run.usageLines += writer.committed.lines;
       // Another run (another replica, or RateUsage called during a scheduled run) rated some of these hours after
       // this one read the ledger: the database refused the second line for the hour, and this run's batch rolled
       // back whole. Reading the ledger again rates only what is left.
@@ -90,7 +96,7 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
     }
   }
   if (run.written > 0 || run.conflicts.length > 0) {
-    ctx.logger.info({ from, to, written: run.written, conflicts: run.conflicts.length }, 'rating run');
+    ctx.logger.info({ from, to, written: run.written, usageLines: run.usageLines, conflicts: run.conflicts.length }, 'rating run');
   }
   return run;
 }

@@ -8,6 +8,7 @@ export interface RateUsageResponse {
   'usageRows'?: (number);
   'written'?: (number);
   'conflicts'?: (string)[];
+  'usageLines'?: (number);
 }
 
 export interface RateUsageResponse__Output {
@@ -17,4 +18,5 @@ export interface RateUsageResponse__Output {
   'usageRows': (number);
   'written': (number);
   'conflicts': (string)[];
+  'usageLines': (number);
 }
