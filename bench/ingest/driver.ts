@@ -29,13 +29,13 @@ export class IngestDriver {
   private readonly reportBatch: MethodCodec;
   private readonly getUsage: MethodCodec;
 
-  /** `unix:PATH` targets use the local call protocol unless `protocol` is 'grpc' (as SidecarQuotaClient does). */
-  constructor(address: string, protocol: 'local' | 'grpc' = 'local') {
+  /** `unix:PATH` targets use the local call protocol (as the gateway does); `HOST:PORT` targets gRPC. */
+  constructor(address: string) {
     const definition = loadDefinition([tollgateProtoFile('usage.proto')]);
     const service = definition['tollgate.v1.UsageService'] as unknown as Record<string, MethodCodec>;
     this.reportBatch = service.ReportBatch;
     this.getUsage = service.GetUsage;
-    this.client = sidecarCaller(address, 120_000, protocol);
+    this.client = sidecarCaller(address, 120_000);
   }
 
   private async call<T>(method: MethodCodec, body: Buffer): Promise<T> {

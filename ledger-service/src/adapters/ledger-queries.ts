@@ -1,3 +1,4 @@
+import { accounts } from '../domain/accounts.js';
 import type { Sql } from './database.js';
 
 /** Read models over the ledger: balances, what rating already holds, what an invoice would bill. */
@@ -46,15 +47,15 @@ export async function ratedWindowsForTenants(sql: Sql, tenantIds: string[], from
     `SELECT tenant_id, feature_id, window_start, sum(quantity)::text AS quantity, sum(amount)::text AS amount, max(revision) AS last_revision
      FROM (
        SELECT u.tenant_id, p.feature_id, p.window_start, p.quantity, p.amount, p.revision
-       FROM unnest($1::text[]) AS u (tenant_id)
-       JOIN postings p ON p.account = 'customer:' || u.tenant_id || ':unbilled' AND p.revision IS NOT NULL AND p.window_start >= $2 AND p.window_start < $3
+       FROM unnest($1::text[], $4::text[]) AS u (tenant_id, account)
+       JOIN postings p ON p.account = u.account AND p.revision IS NOT NULL AND p.window_start >= $2 AND p.window_start < $3
        UNION ALL
        SELECT t.tenant_id, t.feature_id, t.window_start, t.quantity, p.amount, t.revision
        FROM transactions t JOIN postings p ON p.transaction_id = t.id AND p.line = 0
        WHERE t.tenant_id = ANY($1::text[]) AND t.revision IS NOT NULL AND t.window_start >= $2 AND t.window_start < $3
      ) rated
      GROUP BY tenant_id, feature_id, window_start`,
-    [tenantIds, from.toISOString(), to.toISOString()],
+    [tenantIds, from.toISOString(), to.toISOString(), tenantIds.map((t) => accounts.unbilled(t).id)],
   );
   const out = new Map<string, RatedWindowRow[]>();
   for (const r of rows) {

@@ -24,7 +24,6 @@ export class PipelinedWriter {
   private inflight?: Promise<void>;
   private failure?: unknown;
   private head?: ChainHead;
-  private sinceYield = 0;
   private written = 0;
   private lines = 0;
   /** Accounts of committed batches: later batches do not insert them again. */
@@ -45,13 +44,7 @@ export class PipelinedWriter {
   async add(input: TransactionInput): Promise<void> {
     this.batch.push(input);
     this.batchPostings += input.postings.length;
-    this.sinceYield += input.postings.length;
     if (this.batchPostings >= this.batchSize) await this.cut();
-    else if (this.sinceYield >= 1000) {
-      // Let the in-flight batch's next round trip go out while pricing continues.
-      this.sinceYield = 0;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
   }
 
   /** Ledger transactions and usage lines committed so far (all of them once finish() returns). */
@@ -80,11 +73,7 @@ export class PipelinedWriter {
     this.batchPostings = 0;
     if (!this.prepares) {
       await this.settle();
-      this.inflight = appendBatch(this.ctx, inputs, this.now, this.conflicts)
-        .then((written) => this.count(written.length, usageLines(written)))
-        .catch((err: unknown) => {
-          this.failure = err;
-        });
+      this.launch(appendBatch(this.ctx, inputs, this.now, this.conflicts).then((written) => this.count(written.length, usageLines(written))));
       return;
     }
     if (!this.head) {
@@ -96,15 +85,20 @@ export class PipelinedWriter {
     const encoded = encodeBatch(prepared);
     this.head = prepared.after;
     await this.settle();
-    this.inflight = this.write(inputs, encoded, prepared.accounts.map((a) => a.id), usageLines(prepared.fresh)).catch((err: unknown) => {
+    this.launch(this.write(inputs, encoded, usageLines(prepared.fresh)));
+  }
+
+  /** The next batch's write, in flight while the one after is prepared; its failure is thrown by settle(). */
+  private launch(write: Promise<void>): void {
+    this.inflight = write.catch((err: unknown) => {
       this.failure = err;
     });
   }
 
-  private async write(inputs: TransactionInput[], batch: EncodedBatch, accounts: string[], lines: number): Promise<void> {
+  private async write(inputs: TransactionInput[], batch: EncodedBatch, lines: number): Promise<void> {
     if ((await this.ctx.db.transaction((sql) => writeEncoded(sql, batch, this.knownAccounts))) === 'written') {
       this.count(batch.keys.length, lines);
-      for (const account of accounts) this.knownAccounts.add(account);
+      for (const account of batch.accounts) this.knownAccounts.add(account.id);
       return;
     }
     this.head = undefined;
