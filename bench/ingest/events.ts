@@ -4,6 +4,8 @@ import { seededRandom } from '../check/stats.js';
 
 export const BENCH_TENANTS = Array.from({ length: 10 }, (_, i) => `tenant-${i}`);
 export const BENCH_FEATURE = 'tokens';
+/** The tenant of the warm-up events sent before the clock starts: kept apart from the measured totals. */
+export const WARM_UP_TENANT = 'tenant-warm-up';
 
 export interface BenchEvent {
   eventId: string;
@@ -17,15 +19,15 @@ export interface BenchEvent {
 }
 
 /** N events over the tenants and the last hour, in time order as reporters send them; the same sequence every run. */
-export function generateEvents(n: number, nowMs: number): BenchEvent[] {
-  const random = seededRandom(42);
+export function generateEvents(n: number, nowMs: number, tenants: readonly string[] = BENCH_TENANTS, seed = 42): BenchEvent[] {
+  const random = seededRandom(seed);
   const ulid = monotonicFactory(random);
   const events: BenchEvent[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const timeMs = nowMs - 3_600_000 + Math.floor((i * 3_600_000) / n);
     events[i] = {
       eventId: ulid(timeMs),
-      tenantId: BENCH_TENANTS[i % BENCH_TENANTS.length],
+      tenantId: tenants[i % tenants.length],
       serviceId: 'bench',
       featureId: BENCH_FEATURE,
       quantity: `${Math.floor(random() * 5000)}.${String(Math.floor(random() * 1000)).padStart(3, '0')}`.replace(/\.?0+$/, '') || '0',
