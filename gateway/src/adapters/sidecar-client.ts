@@ -6,7 +6,6 @@ import type { CommitResponse__Output } from '../../../proto/gen/tollgate/v1/Comm
 import type { ReleaseResponse__Output } from '../../../proto/gen/tollgate/v1/ReleaseResponse.js';
 import type { ReportBatchResponse__Output } from '../../../proto/gen/tollgate/v1/ReportBatchResponse.js';
 import type { ReserveResponse__Output } from '../../../proto/gen/tollgate/v1/ReserveResponse.js';
-import type { UsageEvent } from '../../../proto/gen/tollgate/v1/UsageEvent.js';
 import { decodeCheckResponse, encodeCheckRequest } from '../../../sidecar/src/api/check-wire.js';
 import type { Decision, Reason } from '../../../sidecar/src/domain/decision.js';
 
@@ -52,9 +51,10 @@ export class SidecarClient {
     return (await this.unary<ReleaseResponse__Output>('Release', { tenantId, reservationId }, this.settleTimeoutMs)).released;
   }
 
-  async reportUsage(events: UsageEvent[]): Promise<ReportBatchResponse__Output> {
+  /** One UsageService.ReportBatch; `request` is an encoded ReportBatchRequest (ReportBatchWriter). */
+  async reportUsage(request: Buffer): Promise<ReportBatchResponse__Output> {
     const m = this.usage.ReportBatch;
-    return m.responseDeserialize(await this.client.call(m.path, m.requestSerialize({ events }), { timeoutMs: this.settleTimeoutMs })) as ReportBatchResponse__Output;
+    return m.responseDeserialize(await this.client.call(m.path, request, { timeoutMs: this.settleTimeoutMs })) as ReportBatchResponse__Output;
   }
 
   /** Calls in flight (a last Commit or Release) still complete. */

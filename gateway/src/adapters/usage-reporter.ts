@@ -4,11 +4,11 @@ import { GrpcCallError } from '../../../common/grpc-h2-client.js';
 import type { Logger } from '../../../common/log.js';
 import { ulidFactory } from '../../../common/ulid.js';
 import type { ReportBatchResponse__Output } from '../../../proto/gen/tollgate/v1/ReportBatchResponse.js';
-import type { UsageEvent } from '../../../proto/gen/tollgate/v1/UsageEvent.js';
+import { ReportBatchWriter } from './report-batch-writer.js';
 
-/** Where batches go: the sidecar's UsageService.ReportBatch (SidecarClient.reportUsage). */
+/** Where batches go: the sidecar's UsageService.ReportBatch (SidecarClient.reportUsage), as encoded requests. */
 export interface UsageSink {
-  reportUsage(events: UsageEvent[]): Promise<ReportBatchResponse__Output>;
+  reportUsage(request: Buffer): Promise<ReportBatchResponse__Output>;
 }
 
 export interface UsageRecord {
@@ -21,11 +21,12 @@ export interface UsageRecord {
 
 /**
  * Reports allowed requests' usage to the sidecar's UsageService in batches (one ReportBatch per `flushMs` or
- * `maxBatch` events), off the request path. Each event gets its ULID here, so a retried batch cannot double-count.
+ * `maxBatch` events), off the request path. Each event gets its ULID here, so a retried batch cannot double-count,
+ * and is encoded as it is added (ReportBatchWriter), so a flush only hands bytes over.
  * A sidecar without UsageService (UNIMPLEMENTED) is tolerated: a warning a minute and a metric, never a failed request.
  */
 export class UsageReporter {
-  private queue: UsageEvent[] = [];
+  private batch = new ReportBatchWriter();
   private timer?: NodeJS.Timeout;
   private inFlight = new Set<Promise<void>>();
   private lastWarning = 0;
@@ -42,7 +43,7 @@ export class UsageReporter {
   ) {}
 
   add(record: UsageRecord, now: Date): void {
-    this.queue.push({
+    this.batch.add({
       eventId: this.newEventId(now.getTime()),
       tenantId: record.tenantId,
       serviceId: this.serviceId,
@@ -51,7 +52,7 @@ export class UsageReporter {
       timestamp: now.toISOString(),
       attributes: record.attributes,
     });
-    if (this.queue.length >= this.maxBatch) this.flush();
+    if (this.batch.size >= this.maxBatch) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 
@@ -68,20 +69,19 @@ export class UsageReporter {
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.queue.length === 0) return;
-    const events = this.queue;
-    this.queue = [];
-    const sent = this.send(events).finally(() => this.inFlight.delete(sent));
+    const events = this.batch.size;
+    if (events === 0) return;
+    const sent = this.send(this.batch.take(), events).finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);
   }
 
-  private async send(events: UsageEvent[]): Promise<void> {
+  private async send(request: Buffer, events: number): Promise<void> {
     let res: ReportBatchResponse__Output;
     try {
-      res = await this.sink.reportUsage(events);
+      res = await this.sink.reportUsage(request);
     } catch (err) {
       const code = err instanceof GrpcCallError ? err.code : status.UNKNOWN;
-      this.failures.inc({ code: status[code] ?? String(code) }, events.length);
+      this.failures.inc({ code: status[code] ?? String(code) }, events);
       this.warn(code === status.UNIMPLEMENTED ? 'the sidecar does not serve UsageService yet; usage is not reported' : 'usage report failed', err);
       return;
     }
