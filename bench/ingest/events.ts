@@ -1,5 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import type { UsageRow } from '../../common/clickhouse/usage-row.js';
+import type { ReportedUsageEvent } from '../../gateway/src/adapters/report-batch-writer.js';
 import { seededRandom } from '../check/stats.js';
 
 export const BENCH_TENANTS = Array.from({ length: 10 }, (_, i) => `tenant-${i}`);
@@ -7,16 +8,8 @@ export const BENCH_FEATURE = 'tokens';
 /** The tenant of the warm-up events sent before the clock starts: kept apart from the measured totals. */
 export const WARM_UP_TENANT = 'tenant-warm-up';
 
-export interface BenchEvent {
-  eventId: string;
-  tenantId: string;
-  serviceId: string;
-  featureId: string;
-  /** Exact decimal text with up to 3 fractional digits. */
-  quantity: string;
-  timestamp: string;
-  attributes: Record<string, string>;
-}
+/** A generated event: its quantity is exact decimal text with up to 3 fractional digits. */
+export type BenchEvent = ReportedUsageEvent;
 
 /** N events over the tenants and the last hour, in time order as reporters send them; the same sequence every run. */
 export function generateEvents(n: number, nowMs: number, tenants: readonly string[] = BENCH_TENANTS, seed = 42): BenchEvent[] {

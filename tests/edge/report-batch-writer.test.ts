@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadUsageProto } from '../../common/proto.js';
-import { ReportBatchWriter, type GatewayUsageEvent } from '../../gateway/src/adapters/report-batch-writer.js';
+import { ReportBatchWriter, type ReportedUsageEvent } from '../../gateway/src/adapters/report-batch-writer.js';
 import type { ReportBatchRequest__Output } from '../../proto/gen/tollgate/v1/ReportBatchRequest.js';
 
 const reportBatch = loadUsageProto().proto.tollgate.v1.UsageService.service.ReportBatch;
 const decode = (bytes: Buffer) => reportBatch.requestDeserialize(bytes) as ReportBatchRequest__Output;
 
-const event = (over: Partial<GatewayUsageEvent> = {}): GatewayUsageEvent => ({
+const event = (over: Partial<ReportedUsageEvent> = {}): ReportedUsageEvent => ({
   eventId: '01JD0000000000000000000000',
   tenantId: 'acme',
   serviceId: 'gateway',

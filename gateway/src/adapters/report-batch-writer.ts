@@ -1,7 +1,7 @@
 import { Writer } from '../../../common/protowire.js';
 
-/** One usage event as the gateway reports it: the fields of tollgate.v1.UsageEvent it sets. */
-export interface GatewayUsageEvent {
+/** One usage event as a reporter sends it (the gateway, the ingest bench): the fields of tollgate.v1.UsageEvent it sets. */
+export interface ReportedUsageEvent {
   eventId: string;
   tenantId: string;
   serviceId: string;
@@ -37,7 +37,7 @@ export class ReportBatchWriter {
     return this.events;
   }
 
-  add(event: GatewayUsageEvent): void {
+  add(event: ReportedUsageEvent): void {
     const w = this.writer;
     w.nested(EVENTS, () => {
       w.string(EVENT_ID, event.eventId);
