@@ -18,7 +18,8 @@ import { startEdgeStack, type EdgeStack } from './stack.js';
 /**
  * `npm run bench:edge`: one table.
  *  1. The gateway vs the same upstream called directly, at the same offered rate (h2load --h1, fixed rate per
- *     connection): the gateway's added p99 (and p50). Target ≤ 1 ms added at p99.
+ *     connection): the gateway's added p99 (and p50). Target ≤ 1 ms added at p99. In the same rounds, a do-nothing
+ *     Node proxy (minimal-proxy.ts) to the same upstream: what any Node proxy adds on this machine (context).
  *  2. The sidecar's ext_authz Check vs a no-op grpc-js server on the same Envoy proto, both at full speed with
  *     the same connections and streams: throughput ratio. Target ≥ 0.8×.
  * Rounds alternate baseline and Tollgate; medians of rounds are quoted.
@@ -53,10 +54,12 @@ async function main(): Promise<void> {
     const auth = [`authorization: Bearer ${stack.apiKey}`];
     const direct: RunResult[] = [];
     const viaGateway: RunResult[] = [];
-    const cpu = { direct: new CpuMeter([stack.pids.upstream]), gateway: new CpuMeter([stack.pids.gateway]), sidecar: new CpuMeter([stack.pids.sidecar]), upstream: new CpuMeter([stack.pids.upstream]) };
+    const viaMinimal: RunResult[] = [];
+    const cpu = { direct: new CpuMeter([stack.pids.upstream]), gateway: new CpuMeter([stack.pids.gateway]), sidecar: new CpuMeter([stack.pids.sidecar]), upstream: new CpuMeter([stack.pids.upstream]), minimal: new CpuMeter([stack.pids.minimalProxy]) };
     for (let i = 0; i < rounds; i++) {
       direct.push(await cpu.direct.during(() => h2load(`${stack!.upstreamUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth })));
       viaGateway.push(await cpu.gateway.during(() => cpu.sidecar.during(() => cpu.upstream.during(() => h2load(`${stack!.gatewayUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth })))));
+      viaMinimal.push(await cpu.minimal.during(() => h2load(`${stack!.minimalProxyUrl}/api/items`, proxyShape, workDir, { http1: true, headers: auth })));
     }
 
     const sidecarQuestion = await meanSidecarSeconds(stack.gatewayMetricsUrl);
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
     const addedP99 = m(viaGateway, (r) => r.p99Ms) - m(direct, (r) => r.p99Ms);
     const addedP50 = m(viaGateway, (r) => r.p50Ms) - m(direct, (r) => r.p50Ms);
     const ratio = m(sidecar, (r) => r.requestsPerSecond) / m(noop, (r) => r.requestsPerSecond);
-    const errors = [...direct, ...viaGateway, ...directOne, ...gatewayOne].reduce((n, r) => n + r.failed + r.non2xx, 0) + [...noop, ...sidecar, ...noopOne, ...sidecarOne].reduce((n, r) => n + r.failed, 0);
+    const errors = [...direct, ...viaGateway, ...viaMinimal, ...directOne, ...gatewayOne].reduce((n, r) => n + r.failed + r.non2xx, 0) + [...noop, ...sidecar, ...noopOne, ...sidecarOne].reduce((n, r) => n + r.failed, 0);
     const rows: Row[] = [
       { measurement: `p50 at ${offered} req/s`, baseline: `${fmt.ms(m(direct, (r) => r.p50Ms))} ms direct`, tollgate: `${fmt.ms(m(viaGateway, (r) => r.p50Ms))} ms gateway`, comparison: fmt.deltaMs(addedP50), target: 'report' },
       {
@@ -100,6 +103,13 @@ async function main(): Promise<void> {
         comparison: fmt.deltaMs(addedP99),
         target: '≤ +1.000 ms',
         pass: addedP99 <= 1,
+      },
+      {
+        measurement: `p50 / p99 at ${offered} req/s, a do-nothing Node proxy (context)`,
+        baseline: `${fmt.ms(m(direct, (r) => r.p50Ms))} / ${fmt.ms(m(direct, (r) => r.p99Ms))} ms direct`,
+        tollgate: `${fmt.ms(m(viaMinimal, (r) => r.p50Ms))} / ${fmt.ms(m(viaMinimal, (r) => r.p99Ms))} ms node:http + undici, ${fmt.us(cpu.minimal.perRequest(viaMinimal))} µs CPU/request`,
+        comparison: `${fmt.deltaMs(m(viaMinimal, (r) => r.p50Ms) - m(direct, (r) => r.p50Ms))} / ${fmt.deltaMs(m(viaMinimal, (r) => r.p99Ms) - m(direct, (r) => r.p99Ms))}`,
+        target: '—',
       },
       {
         measurement: `CPU per request at ${offered} req/s, µs (context)`,
@@ -159,7 +169,7 @@ async function main(): Promise<void> {
     }
     const perRound = [
       `gateway → sidecar question (Check over the unix socket), mean as the gateway measured it: ${fmt.ms(sidecarQuestion * 1000)} ms`,
-      ...direct.map((r, i) => `round ${i + 1}: direct p50 ${fmt.ms(r.p50Ms)} p99 ${fmt.ms(r.p99Ms)} | gateway p50 ${fmt.ms(viaGateway[i].p50Ms)} p99 ${fmt.ms(viaGateway[i].p99Ms)} ms`),
+      ...direct.map((r, i) => `round ${i + 1}: direct p50 ${fmt.ms(r.p50Ms)} p99 ${fmt.ms(r.p99Ms)} | gateway p50 ${fmt.ms(viaGateway[i].p50Ms)} p99 ${fmt.ms(viaGateway[i].p99Ms)} | do-nothing proxy p50 ${fmt.ms(viaMinimal[i].p50Ms)} p99 ${fmt.ms(viaMinimal[i].p99Ms)} ms`),
       ...noop.map((r, i) => `round ${i + 1}: ext_authz no-op ${fmt.rate(r.requestsPerSecond)}/s | sidecar ${fmt.rate(sidecar[i].requestsPerSecond)}/s (${fmt.ratio(sidecar[i].requestsPerSecond / r.requestsPerSecond)})`),
     ];
     process.stdout.write(

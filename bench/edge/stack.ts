@@ -9,14 +9,16 @@ export interface EdgeStack {
   apiKey: string;
   redisUrl: string;
   upstreamUrl: string;
+  /** A do-nothing Node proxy to the same upstream (minimal-proxy.ts): what any Node proxy adds on this machine. */
+  minimalProxyUrl: string;
   gatewayUrl: string;
   gatewayMetricsUrl: string;
   sidecarGrpc: string;
   /** The sidecar's unix socket (gRPC and its local call protocol). */
   sidecarSocket: string;
   noopAuthz: string;
-  /** Process ids of the upstream, the gateway and the sidecar, for CPU accounting. */
-  pids: { upstream?: number; gateway?: number; sidecar?: number };
+  /** Process ids of the upstream, the gateway, the sidecar and the do-nothing proxy, for CPU accounting. */
+  pids: { upstream?: number; gateway?: number; sidecar?: number; minimalProxy?: number };
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,8 @@ export async function startEdgeStack(
   try {
     const upstream = spawnJs('upstream', 'dist/bench/edge/upstream-server.js');
     const upstreamUrl = `http://127.0.0.1:${(await upstream.firstJsonLine<{ port: number }>()).port}`;
+    const minimalProxy = spawnJs('do-nothing proxy', 'dist/bench/edge/minimal-proxy.js', [upstreamUrl]);
+    const minimalProxyUrl = `http://127.0.0.1:${(await minimalProxy.firstJsonLine<{ port: number }>()).port}`;
     const noop = spawnJs('no-op ext_authz', 'dist/bench/edge/noop-authz-server.js');
     const noopAuthz = `127.0.0.1:${(await noop.firstJsonLine<{ port: number }>()).port}`;
 
@@ -72,12 +76,13 @@ export async function startEdgeStack(
       apiKey: key.key,
       redisUrl,
       upstreamUrl,
+      minimalProxyUrl,
       gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
       gatewayMetricsUrl: `http://127.0.0.1:${ports.gatewayMetrics}/metrics`,
       sidecarGrpc: `127.0.0.1:${ports.grpc}`,
       sidecarSocket: socket,
       noopAuthz,
-      pids: { upstream: upstream.pid, gateway: gateway.pid, sidecar: sidecar.pid },
+      pids: { upstream: upstream.pid, gateway: gateway.pid, sidecar: sidecar.pid, minimalProxy: minimalProxy.pid },
       async stop() {
         for (const c of children.reverse()) await c.stop();
       },
