@@ -33,8 +33,12 @@ export async function startEdgeStack(
   options: { reportUsage: boolean } = { reportUsage: true },
 ): Promise<EdgeStack> {
   const children: ChildServer[] = [];
+  // BENCH_EDGE_PROFILE_DIR: CPU profiles of every process here, one directory each (tollgate-gateway/, ...), written
+  // when the stack stops; read them with node dist/bench/profile-summary.js.
+  const profileDir = process.env.BENCH_EDGE_PROFILE_DIR;
+  const profiling = (name: string) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name.replace(/\W+/g, '-'))}`] : []);
   const spawnJs = (name: string, file: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
-    const child = ChildServer.spawn(name, [resolve(packageRoot, file), ...args], env);
+    const child = ChildServer.spawn(name, [...profiling(name), resolve(packageRoot, file), ...args], env);
     children.push(child);
     return child;
   };
