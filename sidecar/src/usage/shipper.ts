@@ -75,17 +75,20 @@ export class Shipper {
     let position = this.spool.firstPosition();
     let batch: SpoolRecord[] = [];
     let events = 0;
-    let batchStartedAt = 0;
     for (;;) {
       const { records, next } = await this.spool.read(position, this.options.batchEvents - events);
-      if (records.length > 0 && batch.length === 0) batchStartedAt = Date.now();
       for (const r of records) {
         batch.push(r);
         events += r.count;
       }
       const moved = next.segment !== position.segment || next.offset !== position.offset;
       position = next;
-      const due = events >= this.options.batchEvents || (batch.length > 0 && (this.stopping || Date.now() - batchStartedAt >= this.options.batchIntervalMs));
+      // The batch's age is its oldest event's, from when the spool made it durable: batches ship in order and are
+      // released as they ship, so the batch in hand starts with the oldest unreleased record. Counting from when this
+      // loop read it instead held a shipper that had fallen behind (a burst, ClickHouse down for a while) for a
+      // whole further interval on its last, partial batch.
+      const waitedMs = batch.length > 0 ? this.spool.oldestPendingAgeMs() : 0;
+      const due = events >= this.options.batchEvents || (batch.length > 0 && (this.stopping || waitedMs >= this.options.batchIntervalMs));
       if (due) {
         const shipped = await this.shipWithRetry(batch, events, position);
         if (!shipped) return;
@@ -95,7 +98,7 @@ export class Shipper {
       }
       if (moved) continue;
       if (this.stopping) return;
-      const waitMs = batch.length > 0 ? this.options.batchIntervalMs - (Date.now() - batchStartedAt) : this.options.batchIntervalMs;
+      const waitMs = batch.length > 0 ? this.options.batchIntervalMs - waitedMs : this.options.batchIntervalMs;
       await this.sleepUntilCommit(waitMs);
     }
   }

@@ -299,13 +299,18 @@ export class Spool {
     return () => this.commitWaiters.delete(onCommit);
   }
 
-  stats(): SpoolStats {
+  /** How long the oldest record not yet released has been durable (0 when every record is released). */
+  oldestPendingAgeMs(): number {
     const oldest = this.commitTimes[0];
+    return oldest ? this.now() - oldest.at : 0;
+  }
+
+  stats(): SpoolStats {
     return {
       bytes: this.bytes,
       segments: this.segments.size,
       pendingEvents: this.pending,
-      oldestPendingMs: oldest ? this.now() - oldest.at : 0,
+      oldestPendingMs: this.oldestPendingAgeMs(),
       appendedBytes: this.appendedBytes,
       appendedEvents: this.committedTotal,
     };
