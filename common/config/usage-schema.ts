@@ -24,6 +24,11 @@ export const shipperSchema = z
     batch_events: positiveInt.default(50_000),
     /** ...or when its oldest event has waited this long. */
     batch_interval_ms: positiveInt.default(500),
+    /**
+     * Batches in flight to a ClickHouse server at once; they are formed and released in order either way. The
+     * embedded engine (chdb) always takes one at a time.
+     */
+    concurrency: positiveInt.max(16).default(2),
     /** Backoff while ClickHouse is unreachable: from min, doubling, up to max, each with full jitter. */
     retry_min_ms: positiveInt.default(100),
     retry_max_ms: positiveInt.default(30_000),

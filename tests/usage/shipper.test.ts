@@ -17,8 +17,27 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
+/**
+ * The real store, with each insert first waiting for `gate()` to resolve: a slow ClickHouse insert, decided by the
+ * test, in front of a real server.
+ */
+function gatedStore(store: UsageStore, gate: () => Promise<void>): UsageStore {
+  return {
+    kind: store.kind,
+    location: store.location,
+    database: store.database,
+    exec: (sql) => store.exec(sql),
+    rows: (sql) => store.rows(sql),
+    insertTsv: async (table, columns, body) => {
+      await gate();
+      await store.insertTsv(table, columns, body);
+    },
+    close: () => store.close(),
+  };
+}
+
 /** A spool on a clock the test moves, and a shipper from it into a real ClickHouse. */
-async function shipperOver(options: { batchEvents: number; batchIntervalMs: number }) {
+async function shipperOver(options: { batchEvents: number; batchIntervalMs: number; concurrency?: number }, gate: () => Promise<void> = async () => {}) {
   let nowMs = Date.now();
   const dir = tempDir('shipper');
   const { spool } = await Spool.open({ dir, maxBytes: 1 << 24, segmentBytes: 1 << 20, fsyncIntervalMs: 1, now: () => nowMs });
@@ -27,7 +46,7 @@ async function shipperOver(options: { batchEvents: number; batchIntervalMs: numb
   const metrics = createUsageMetrics(new Registry(), () => spool.stats());
   const shipper = new Shipper(
     spool,
-    store,
+    gatedStore(store, gate),
     { ...options, retryMinMs: 50, retryMaxMs: 200, migrateAtStart: false, quarantineFile: join(dir, 'rejected.jsonl') },
     metrics,
     createLogger('test', 'silent'),
@@ -76,6 +95,38 @@ describe('shipper batching', () => {
     expect(await stored()).toBe(0);
     advance(400);
     expect(await within(2_000, async () => (await stored()) === 4)).toBe(true);
+  });
+
+  it('sends batches side by side but releases them from the spool in order', async () => {
+    let openFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (openFirst = resolve));
+    let inserts = 0;
+    const { shipper, spool, stored, append } = await shipperOver({ batchEvents: 3, batchIntervalMs: 60_000, concurrency: 2 }, () => (inserts++ === 0 ? firstHeld : Promise.resolve()));
+    shipper.start();
+    await append(3);
+    await append(3);
+    // The second batch lands while the first is held; the spool keeps both until the first is confirmed.
+    expect(await within(2_000, async () => (await stored()) === 3)).toBe(true);
+    // Another commit wakes the shipper, which releases what it may: nothing, while the first batch is held.
+    await append(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(spool.stats().pendingEvents).toBe(7);
+    openFirst();
+    expect(await within(2_000, async () => (await stored()) === 6 && spool.stats().pendingEvents === 1)).toBe(true);
+  });
+
+  it('keeps one batch in flight with a concurrency of 1', async () => {
+    let openFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (openFirst = resolve));
+    let inserts = 0;
+    const { shipper, stored, append } = await shipperOver({ batchEvents: 3, batchIntervalMs: 60_000, concurrency: 1 }, () => (inserts++ === 0 ? firstHeld : Promise.resolve()));
+    shipper.start();
+    await append(3);
+    await append(3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stored()).toBe(0);
+    openFirst();
+    expect(await within(2_000, async () => (await stored()) === 6)).toBe(true);
   });
 
   it('ships a full batch at once, whatever its age', async () => {

@@ -80,6 +80,7 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     {
       batchEvents: usage.shipper.batch_events,
       batchIntervalMs: usage.shipper.batch_interval_ms,
+      concurrency: usage.shipper.concurrency,
       retryMinMs: usage.shipper.retry_min_ms,
       retryMaxMs: usage.shipper.retry_max_ms,
       migrateAtStart: usage.migrate_at_start,

@@ -15,6 +15,23 @@ export interface ShipperOptions {
   migrateAtStart: boolean;
   /** Rows ClickHouse refuses as unparseable are appended here (JSON lines), never dropped. */
   quarantineFile: string;
+  /**
+   * Batches in flight at once (default 1). Batches are still formed and released in order; a second insert lets a
+   * shipper that fell behind use a second core of ClickHouse, which parses each insert on one thread.
+   */
+  concurrency?: number;
+}
+
+/** A batch sent and not yet released. */
+interface InFlight {
+  events: number;
+  /** The spool position just after the batch's last record. */
+  upTo: SpoolPosition;
+  summaries: RecordSummary[];
+  /** Resolves true once ClickHouse confirmed the batch, false if stopping interrupted its retries. */
+  done: Promise<boolean>;
+  /** Set when `done` resolved. */
+  confirmed?: boolean;
 }
 
 /** Full jitter: a random wait up to the exponential step, so many sidecars do not retry in lockstep. */
@@ -30,9 +47,11 @@ export function backoffMs(attempt: number, minMs: number, maxMs: number, random:
  */
 export class Shipper {
   private stopping = false;
-  private wake?: () => void;
+  /** Everything sleeping (the loop's wait, each insert's backoff), woken at stop. */
+  private readonly sleepers = new Set<() => void>();
   private loop?: Promise<void>;
-  private migrated = false;
+  private migration?: Promise<void>;
+  private readonly concurrency: number;
   /** Undefined until the store was reached once. */
   connected = false;
 
@@ -43,7 +62,10 @@ export class Shipper {
     private readonly metrics: UsageMetrics,
     private readonly logger: Logger,
     private readonly onShipped: (summaries: RecordSummary[]) => void = () => {},
-  ) {}
+  ) {
+    // chdb runs one session per data directory; its inserts stay one at a time.
+    this.concurrency = store.kind === 'embedded' ? 1 : Math.max(1, options.concurrency ?? 1);
+  }
 
   start(): void {
     this.loop = this.runUntilStopped();
@@ -67,61 +89,113 @@ export class Shipper {
   /** Ships what it can without waiting on failures, then stops; unshipped events stay in the spool. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    for (const wake of [...this.sleepers]) wake();
     await this.loop;
   }
 
   private async run(): Promise<void> {
+    const inFlight: InFlight[] = [];
+    try {
+      await this.shipFromSpool(inFlight);
+    } finally {
+      // An unexpected failure restarts from the oldest unreleased event: no insert of this pass may still be running.
+      await Promise.all(inFlight.map((f) => f.done));
+    }
+  }
+
+  private async shipFromSpool(inFlight: InFlight[]): Promise<void> {
     let position = this.spool.firstPosition();
     let batch: SpoolRecord[] = [];
     let events = 0;
     for (;;) {
-      const { records, next } = await this.spool.read(position, this.options.batchEvents - events);
+      if (!(await this.releaseConfirmed(inFlight))) return;
+      // A full batch waiting for a free slot reads nothing more.
+      const room = this.options.batchEvents - events;
+      const { records, next } = room > 0 ? await this.spool.read(position, room) : { records: [], next: position };
       for (const r of records) {
         batch.push(r);
         events += r.count;
       }
       const moved = next.segment !== position.segment || next.offset !== position.offset;
       position = next;
-      // The batch's age is its oldest event's, from when the spool made it durable: batches ship in order and are
-      // released as they ship, so the batch in hand starts with the oldest unreleased record. Counting from when this
+      // The batch's age is its oldest event's, from when the spool made it durable (the spool knows each event's
+      // commit by its place among the unreleased ones, and batches in flight come first). Counting from when this
       // loop read it instead held a shipper that had fallen behind (a burst, ClickHouse down for a while) for a
       // whole further interval on its last, partial batch.
-      const waitedMs = batch.length > 0 ? this.spool.oldestPendingAgeMs() : 0;
+      const waitedMs = batch.length > 0 ? this.spool.pendingEventAgeMs(inFlight.reduce((n, f) => n + f.events, 0)) : 0;
       const due = events >= this.options.batchEvents || (batch.length > 0 && (this.stopping || waitedMs >= this.options.batchIntervalMs));
       if (due) {
-        const shipped = await this.shipWithRetry(batch, events, position);
-        if (!shipped) return;
+        if (inFlight.length >= this.concurrency) {
+          await inFlight[0].done;
+          continue;
+        }
+        inFlight.push(this.send(batch, events, position));
         batch = [];
         events = 0;
         continue;
       }
       if (moved) continue;
-      if (this.stopping) return;
+      if (this.stopping) {
+        await Promise.all(inFlight.map((f) => f.done));
+        await this.releaseConfirmed(inFlight);
+        return;
+      }
       const waitMs = batch.length > 0 ? this.options.batchIntervalMs - waitedMs : this.options.batchIntervalMs;
-      await this.sleepUntilCommit(waitMs);
+      await this.sleepUntilCommit(waitMs, inFlight[0]?.done);
     }
   }
 
-  private sleepUntilCommit(ms: number): Promise<void> {
+  /**
+   * Releases, oldest first, the batches ClickHouse confirmed, stopping at the first still in flight: the spool only
+   * ever lets go of a prefix. False when a batch's retries were interrupted by stopping (its events stay spooled).
+   */
+  private async releaseConfirmed(inFlight: InFlight[]): Promise<boolean> {
+    while (inFlight.length > 0 && inFlight[0].confirmed !== undefined) {
+      const head = inFlight.shift()!;
+      if (!head.confirmed) return false;
+      await this.spool.release(head.upTo, head.events);
+      this.onShipped(head.summaries);
+    }
+    return true;
+  }
+
+  private send(records: SpoolRecord[], events: number, upTo: SpoolPosition): InFlight {
+    const decoded = records.map((r) => decodeUsageRecord(r.payload));
+    const entry: InFlight = { events, upTo, summaries: decoded.map((d) => d.summary), done: Promise.resolve(false) };
+    entry.done = this.insertWithRetry(
+      decoded.map((d) => d.rows),
+      events,
+    ).then((confirmed) => (entry.confirmed = confirmed));
+    return entry;
+  }
+
+  /** Wakes at the next spool commit, when `orAfter` settles, or after `ms`, whichever comes first. */
+  private sleepUntilCommit(ms: number, orAfter?: Promise<unknown>): Promise<void> {
     return new Promise((resolve) => {
+      let settled = false;
       const done = () => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         cancel();
+        this.sleepers.delete(done);
         resolve();
       };
       const timer = setTimeout(done, Math.max(1, ms));
       const cancel = this.spool.onNextCommit(done);
-      this.wake = done;
+      this.sleepers.add(done);
+      void orAfter?.then(done, done);
     });
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
-      this.wake = done;
+      const sleepers = this.sleepers;
+      sleepers.add(done);
       function done() {
         clearTimeout(timer);
+        sleepers.delete(done);
         resolve();
       }
     });
@@ -159,21 +233,16 @@ export class Shipper {
     this.logger.error({ file: this.options.quarantineFile, err: String(err) }, 'usage shipper: a row ClickHouse cannot store was quarantined');
   }
 
-  /** False when stopping interrupted the retries. */
-  private async shipWithRetry(records: SpoolRecord[], events: number, upTo: SpoolPosition): Promise<boolean> {
-    const decoded = records.map((r) => decodeUsageRecord(r.payload));
-    const body = decoded.map((d) => d.rows);
+  /** True once ClickHouse confirmed the rows; false when stopping interrupted the retries. */
+  private async insertWithRetry(body: Buffer[], events: number): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        if (!this.migrated && this.options.migrateAtStart) await migrateUsageStore(this.store);
-        this.migrated = true;
+        await this.migrateOnce();
         const started = process.hrtime.bigint();
         await this.insert(body);
         this.metrics.batchShipped(events, Number(process.hrtime.bigint() - started) / 1e9);
         if (!this.connected || attempt > 0) this.logger.info({ events, attempts: attempt + 1 }, 'usage shipper: ClickHouse confirmed a batch');
         this.connected = true;
-        await this.spool.release(upTo, events);
-        this.onShipped(decoded.map((d) => d.summary));
         return true;
       } catch (err) {
         this.metrics.shipFailed();
@@ -188,6 +257,19 @@ export class Shipper {
         await this.sleep(wait);
       }
     }
+  }
+
+  /** The schema, once, before the first insert (inserts in flight together share the one attempt). */
+  private async migrateOnce(): Promise<void> {
+    if (!this.options.migrateAtStart) return;
+    this.migration ??= migrateUsageStore(this.store).then(
+      () => undefined,
+      (err: unknown) => {
+        this.migration = undefined;
+        throw err;
+      },
+    );
+    await this.migration;
   }
 }
 

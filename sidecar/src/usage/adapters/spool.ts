@@ -301,8 +301,25 @@ export class Spool {
 
   /** How long the oldest record not yet released has been durable (0 when every record is released). */
   oldestPendingAgeMs(): number {
-    const oldest = this.commitTimes[0];
-    return oldest ? this.now() - oldest.at : 0;
+    return this.pendingEventAgeMs(0);
+  }
+
+  /**
+   * How long the unreleased event after the first `skip` unreleased ones has been durable (0 when there is no such
+   * event). Events are counted in spool order, as the shipper reads them.
+   */
+  pendingEventAgeMs(skip: number): number {
+    const ordinal = this.releasedTotal + skip;
+    // The first commit whose running total goes past the event holds it.
+    let low = 0;
+    let high = this.commitTimes.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.commitTimes[mid].upTo > ordinal) high = mid;
+      else low = mid + 1;
+    }
+    const commit = this.commitTimes[low];
+    return commit ? this.now() - commit.at : 0;
   }
 
   stats(): SpoolStats {
