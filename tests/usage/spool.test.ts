@@ -81,6 +81,21 @@ describe('spool', () => {
     expect(recovery.events).toBe(0);
   });
 
+  it('tells how long each unreleased event has been durable, counted in spool order', async () => {
+    let nowMs = 1_000_000;
+    const { spool } = await Spool.open({ dir: tempDir('spool'), maxBytes: 1 << 20, segmentBytes: 4096, fsyncIntervalMs: 1, now: () => nowMs });
+    open.push(spool);
+    await spool.append(payload(0), 2); // events 0-1, durable at 1,000,000
+    nowMs += 300;
+    await spool.append(payload(1), 3); // events 2-4, at 1,000,300
+    nowMs += 200; // now 1,000,500
+    expect([0, 1, 2, 4, 5].map((skip) => spool.pendingEventAgeMs(skip))).toEqual([500, 500, 200, 200, 0]);
+    expect(spool.oldestPendingAgeMs()).toBe(500);
+    const first = await spool.read(spool.firstPosition(), 2);
+    await spool.release(first.next, 2);
+    expect([0, 2, 3].map((skip) => spool.pendingEventAgeMs(skip))).toEqual([200, 200, 0]);
+  });
+
   it('cuts a torn tail back to the last whole record', async () => {
     const dir = tempDir('spool');
     const { spool } = await openSpool(dir, { segmentBytes: 1 << 20 });
