@@ -170,7 +170,7 @@ describe('usage ingestion end to end (ClickHouse server)', () => {
 
   it('exports spool and shipper metrics', async () => {
     const text = await (await fetch(`http://${sidecar.httpAddress}/metrics`)).text();
-    for (const name of ['tollgate_usage_spool_events', 'tollgate_usage_spool_bytes', 'tollgate_usage_shipping_lag_seconds', 'tollgate_usage_ship_batch_events_bucket', 'tollgate_usage_ship_failures_total', 'tollgate_usage_events_total']) {
+    for (const name of ['tollgate_usage_spool_events', 'tollgate_usage_spool_bytes', 'tollgate_usage_shipping_lag_seconds', 'tollgate_usage_ship_batch_events_bucket', 'tollgate_usage_ship_failures_total', 'tollgate_usage_ship_in_flight', 'tollgate_usage_events_total']) {
       expect(text).toContain(name);
     }
   });

@@ -43,7 +43,8 @@ async function shipperOver(options: { batchEvents: number; batchIntervalMs: numb
   const { spool } = await Spool.open({ dir, maxBytes: 1 << 24, segmentBytes: 1 << 20, fsyncIntervalMs: 1, now: () => nowMs });
   const store: UsageStore = await openTestStore(sharedClickHouseUrl(inject('clickhouseUrl')), 'shipper');
   await migrateUsageStore(store);
-  const metrics = createUsageMetrics(new Registry(), () => spool.stats());
+  const registry = new Registry();
+  const metrics = createUsageMetrics(registry, () => spool.stats());
   const shipper = new Shipper(
     spool,
     gatedStore(store, gate),
@@ -62,7 +63,8 @@ async function shipperOver(options: { batchEvents: number; batchIntervalMs: numb
     const rows = Array.from({ length: count }, () => usageRowTsv(row({ tenantId: 'acme', featureId: 'tokens', quantity: '1', eventTimeMs: Date.now() }))).join('');
     return spool.append(usageRecordParts(Buffer.from(rows), { hours: [], corrections: [] }), count);
   };
-  return { shipper, spool, stored, append, advance: (ms: number) => (nowMs += ms) };
+  const inFlight = async () => (await registry.getSingleMetric('tollgate_usage_ship_in_flight')!.get()).values[0]?.value;
+  return { shipper, spool, stored, append, inFlight, advance: (ms: number) => (nowMs += ms) };
 }
 
 async function within(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
@@ -101,7 +103,7 @@ describe('shipper batching', () => {
     let openFirst!: () => void;
     const firstHeld = new Promise<void>((resolve) => (openFirst = resolve));
     let inserts = 0;
-    const { shipper, spool, stored, append } = await shipperOver({ batchEvents: 3, batchIntervalMs: 60_000, concurrency: 2 }, () => (inserts++ === 0 ? firstHeld : Promise.resolve()));
+    const { shipper, spool, stored, append, inFlight } = await shipperOver({ batchEvents: 3, batchIntervalMs: 60_000, concurrency: 2 }, () => (inserts++ === 0 ? firstHeld : Promise.resolve()));
     shipper.start();
     await append(3);
     await append(3);
@@ -111,8 +113,10 @@ describe('shipper batching', () => {
     await append(1);
     await new Promise((r) => setTimeout(r, 200));
     expect(spool.stats().pendingEvents).toBe(7);
+    expect(await inFlight()).toBe(2);
     openFirst();
     expect(await within(2_000, async () => (await stored()) === 6 && spool.stats().pendingEvents === 1)).toBe(true);
+    expect(await inFlight()).toBe(0);
   });
 
   it('keeps one batch in flight with a concurrency of 1', async () => {

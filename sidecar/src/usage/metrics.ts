@@ -7,6 +7,8 @@ export interface UsageMetrics {
   batchShipped(events: number, seconds: number): void;
   shipFailed(): void;
   rowsQuarantined(n: number): void;
+  /** Batches sent to ClickHouse and not yet released from the spool. */
+  shipInFlight(batches: number): void;
 }
 
 /** Spool depth and shipping lag are read from the spool when Prometheus scrapes. */
@@ -31,6 +33,7 @@ export function createUsageMetrics(
   const shipped = new Counter({ name: 'tollgate_usage_shipped_events_total', help: 'Events confirmed by ClickHouse (duplicates from replays included)', registers: [registry] });
   const quarantined = new Counter({ name: 'tollgate_usage_quarantined_rows_total', help: 'Rows ClickHouse refused as unparseable, kept in the spool directory\'s rejected.jsonl', registers: [registry] });
   const failures = new Counter({ name: 'tollgate_usage_ship_failures_total', help: 'Failed batch inserts (retried with backoff)', registers: [registry] });
+  const inFlight = new Gauge({ name: 'tollgate_usage_ship_in_flight', help: 'Batches sent to ClickHouse and not yet released from the spool (at most shipper.concurrency)', registers: [registry] });
   new Gauge({ name: 'tollgate_usage_spool_events', help: 'Acknowledged events not yet confirmed by ClickHouse (spool depth)', registers: [registry], collect() { this.set(spoolStats().pendingEvents); } });
   new Gauge({ name: 'tollgate_usage_spool_bytes', help: 'Bytes of spool segments not yet released', registers: [registry], collect() { this.set(spoolStats().bytes); } });
   new Gauge({ name: 'tollgate_usage_spool_segments', help: 'Spool segment files on disk', registers: [registry], collect() { this.set(spoolStats().segments); } });
@@ -61,5 +64,6 @@ export function createUsageMetrics(
     },
     shipFailed: () => failures.inc(),
     rowsQuarantined: (n) => quarantined.inc(n),
+    shipInFlight: (batches) => inFlight.set(batches),
   };
 }

@@ -100,6 +100,7 @@ export class Shipper {
     } finally {
       // An unexpected failure restarts from the oldest unreleased event: no insert of this pass may still be running.
       await Promise.all(inFlight.map((f) => f.done));
+      this.metrics.shipInFlight(0);
     }
   }
 
@@ -130,6 +131,7 @@ export class Shipper {
           continue;
         }
         inFlight.push(this.send(batch, events, position));
+        this.metrics.shipInFlight(inFlight.length);
         batch = [];
         events = 0;
         continue;
@@ -154,6 +156,7 @@ export class Shipper {
       const head = inFlight.shift()!;
       if (!head.confirmed) return false;
       await this.spool.release(head.upTo, head.events);
+      this.metrics.shipInFlight(inFlight.length);
       this.onShipped(head.summaries);
     }
     return true;
