@@ -32,6 +32,7 @@ import { USAGE_ROW_COLUMNS, usageRowTsv } from '../../common/clickhouse/usage-ro
 import { packageRoot } from '../../common/paths.js';
 import { ClickHouseServer } from '../../tests/harness/clickhouse.js';
 import { freePort, waitFor } from '../../tests/harness/ports.js';
+import { processCpuSeconds, threadCpuSeconds, type CpuPart } from '../check/process-cpu.js';
 import { median, percentileOfSorted } from '../check/stats.js';
 import { fmt, formatTable, type Row } from '../check/table.js';
 import { encodeReportBatches, IngestDriver } from './driver.js';
@@ -68,11 +69,11 @@ async function rawInsert(url: string, bodies: Buffer[], warmUpBodies: Buffer[], 
   try {
     await migrateUsageStore(store);
     for (const body of warmUpBodies) await store.insertTsv('usage_events', USAGE_ROW_COLUMNS, body);
-    const chCpuBefore = processCpuSeconds(chPid);
+    const chCpuBefore = cpuSecondsOrNaN(chPid);
     const started = performance.now();
     for (const body of bodies) await store.insertTsv('usage_events', USAGE_ROW_COLUMNS, body);
     const seconds = (performance.now() - started) / 1000;
-    const chCpuSeconds = processCpuSeconds(chPid) - chCpuBefore;
+    const chCpuSeconds = cpuSecondsOrNaN(chPid) - chCpuBefore;
     const [[count]] = await store.rows(`SELECT count() FROM ${store.database}.usage_events WHERE tenant_id != '${WARM_UP_TENANT}'`);
     if (Number(count) !== N) throw new Error(`raw insert stored ${count} of ${N} rows`);
     await store.exec(`DROP DATABASE ${store.database}`);
@@ -96,34 +97,9 @@ function clickhousePid(dir: string | undefined): number | undefined {
   return undefined;
 }
 
-/** User + system CPU seconds of a process (all threads), from /proc/<pid>/stat; NaN when unknown. */
-function processCpuSeconds(pid: number | undefined, which: 'user' | 'system' | 'both' = 'both'): number {
-  return pid === undefined ? NaN : statCpuSeconds(`/proc/${pid}/stat`, which);
-}
-
-/** User and/or system CPU seconds from a /proc stat file: a process's, or one thread's (/proc/<pid>/task/<tid>/stat). */
-function statCpuSeconds(path: string, which: 'user' | 'system' | 'both' = 'both'): number {
-  try {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const user = Number(fields[11]) / 100;
-    const system = Number(fields[12]) / 100;
-    return which === 'user' ? user : which === 'system' ? system : user + system;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU seconds of each thread of a process, by thread id. */
-function threadCpuSeconds(pid: number | undefined): Map<number, number> {
-  const threads = new Map<number, number>();
-  if (pid === undefined) return threads;
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) threads.set(Number(tid), statCpuSeconds(`/proc/${pid}/task/${tid}/stat`));
-  } catch {
-    // gone
-  }
-  return threads;
+/** processCpuSeconds, NaN when unknown (so that a difference with an unknown side is NaN, printed as such). */
+function cpuSecondsOrNaN(pid: number | undefined, part: CpuPart = 'both'): number {
+  return processCpuSeconds(pid, part) ?? NaN;
 }
 
 /**
@@ -239,8 +215,8 @@ async function endToEnd(url: string, batches: Buffer[], warmUpBatches: Buffer[],
     const metricsBefore = await (await fetch(metricsUrl)).text();
     const cpuBefore = sidecarCpuSeconds(metricsBefore);
     const appendedBefore = metricValue(metricsBefore, 'tollgate_usage_spool_appended_bytes_total');
-    const chCpuBefore = processCpuSeconds(chPid);
-    const systemBefore = processCpuSeconds(child.pid, 'system');
+    const chCpuBefore = cpuSecondsOrNaN(chPid);
+    const systemBefore = cpuSecondsOrNaN(child.pid, 'system');
     const threadsBefore = threadCpuSeconds(child.pid);
     const driverCpuBefore = ownCpuSeconds();
     const started = performance.now();
@@ -252,7 +228,7 @@ async function endToEnd(url: string, batches: Buffer[], warmUpBatches: Buffer[],
     // table, and polling it during the catch-up took ClickHouse CPU from the inserts being measured.
     await shippedAtLeast(metricsUrl, warmedUp + N);
     const shippedSeconds = (performance.now() - started) / 1000;
-    const chCpuShippedSeconds = processCpuSeconds(chPid) - chCpuBefore;
+    const chCpuShippedSeconds = cpuSecondsOrNaN(chPid) - chCpuBefore;
     let visible = 0;
     while (visible < N) {
       const totals = await Promise.all(BENCH_TENANTS.map((t) => driver.usage(t, BENCH_FEATURE, WINDOW.start, WINDOW.end)));
@@ -260,8 +236,8 @@ async function endToEnd(url: string, batches: Buffer[], warmUpBatches: Buffer[],
       if (visible < N) await new Promise((r) => setTimeout(r, 20));
     }
     const totalSeconds = (performance.now() - started) / 1000;
-    const chCpuSeconds = processCpuSeconds(chPid) - chCpuBefore;
-    const systemSeconds = processCpuSeconds(child.pid, 'system') - systemBefore;
+    const chCpuSeconds = cpuSecondsOrNaN(chPid) - chCpuBefore;
+    const systemSeconds = cpuSecondsOrNaN(child.pid, 'system') - systemBefore;
     const threads = threadSplit(child.pid!, threadsBefore, threadCpuSeconds(child.pid));
     const driverCpuSeconds = ownCpuSeconds() - driverCpuBefore;
     const metrics = await (await fetch(metricsUrl)).text();
