@@ -14,6 +14,11 @@ export const spoolSchema = z
     segment_bytes: positiveInt.default(64 * 1024 * 1024),
     /** Group commit: appends arriving within this window share one fsync. 0 = fsync as soon as the previous one ends. */
     fsync_interval_ms: nonNegativeInt.max(1000).default(2),
+    /**
+     * Recent durable records are also kept in memory, up to this many payload bytes, so that a shipper keeping up
+     * sends them without reading them back from disk. 0 = the shipper always reads the files.
+     */
+    memory_bytes: nonNegativeInt.default(64 * 1024 * 1024),
   })
   .strict();
 

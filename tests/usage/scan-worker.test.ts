@@ -65,7 +65,8 @@ describe('ReportBatch scan on a worker thread', () => {
       const full: EventError = { code: 8, reason: 'SPOOL_FULL', field: '', message: 'full' };
       expect(encodeScannedResponse(result.scan, full).equals(encodeScannedResponse(here, full))).toBe(true);
       // Its memory goes back to the worker and serves the next rounds' answers.
-      result.scan.release?.();
+      result.scan.releaseIds?.();
+      result.scan.releaseRows?.();
     }
   });
 

@@ -5,7 +5,7 @@ import { Spool, SpoolFullError, type SpoolPosition } from '../../sidecar/src/usa
 import { tempDir } from './helpers.js';
 
 const open: Spool[] = [];
-async function openSpool(dir: string, overrides: Partial<{ maxBytes: number; segmentBytes: number; fsyncIntervalMs: number }> = {}) {
+async function openSpool(dir: string, overrides: Partial<{ maxBytes: number; segmentBytes: number; fsyncIntervalMs: number; memoryBytes: number }> = {}) {
   const result = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 4096, fsyncIntervalMs: 1, ...overrides });
   open.push(result.spool);
   return result;
@@ -22,7 +22,7 @@ async function readAll(spool: Spool): Promise<{ texts: string[]; end: SpoolPosit
   for (;;) {
     const { records, next } = await spool.read(position, 1000);
     if (records.length === 0 && next.segment === position.segment && next.offset === position.offset) return { texts, end: position };
-    texts.push(...records.map((r) => r.payload.toString()));
+    texts.push(...records.map((r) => Buffer.concat(r.parts).toString()));
     position = next;
   }
 }
@@ -50,9 +50,12 @@ describe('spool', () => {
 
   it('returns acknowledged records in order across segments and after reopening', async () => {
     const dir = tempDir('spool');
-    const { spool } = await openSpool(dir);
+    const { spool } = await openSpool(dir, { memoryBytes: 1 << 20 });
     for (let i = 0; i < 500; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => spool.append(payload(i + j), 1)));
     expect(readdirSync(dir).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(2);
+    // From memory, segment by segment as from disk.
+    expect((await readAll(spool)).texts).toEqual(Array.from({ length: 500 }, (_, i) => payload(i).toString()));
+    expect(spool.stats().readEvents).toEqual({ memory: 500, disk: 0 });
     await spool.close();
 
     const { spool: reopened, recovery } = await openSpool(dir);
@@ -154,9 +157,56 @@ describe('spool', () => {
     await spool.append(payload(1), 3);
     expect(spool.stats().pendingEvents).toBe(5003);
     const first = await spool.read(spool.firstPosition(), 1);
-    expect(first.records.map((r) => [r.payload.length, r.count])).toEqual([[big.length, 5000]]);
+    expect(first.records.map((r) => [Buffer.concat(r.parts).length, r.count])).toEqual([[big.length, 5000]]);
     const second = await spool.read(first.next, 10_000);
     expect(second.records.map((r) => r.count)).toEqual([3]);
+  });
+
+  it('hands out recent records from memory, the same as on disk, and lets go of them only at release', async () => {
+    const dir = tempDir('spool');
+    // Room in memory for 5 of the 8 records' payloads of 16 bytes.
+    const { spool } = await openSpool(dir, { memoryBytes: 5 * 16 + 15 });
+    const dropped: number[] = [];
+    const parts: Buffer[][] = [];
+    for (let i = 0; i < 8; i++) {
+      parts.push([Buffer.from(`event-${i}\t`), Buffer.from('payload\n')]);
+      await spool.append(parts[i], 1, () => dropped.push(i));
+    }
+    // The records that did not fit were let go of as soon as they were durable; the kept ones are not.
+    expect(dropped).toEqual([5, 6, 7]);
+    expect(spool.stats().memoryBytes).toBe(5 * 16);
+
+    const first = await spool.read(spool.firstPosition(), 3);
+    expect(first.records.map((r) => r.count)).toEqual([1, 1, 1]);
+    // The appended parts themselves: nothing read back or copied.
+    expect(first.records[0].parts[0]).toBe(parts[0][0]);
+    const rest = await spool.read(first.next, 100);
+    expect(rest.records.map((r) => Buffer.concat(r.parts).toString())).toEqual([3, 4].map((i) => `event-${i}\tpayload\n`));
+    const fromDisk = await spool.read(rest.next, 100);
+    expect(fromDisk.records.map((r) => Buffer.concat(r.parts).toString())).toEqual([5, 6, 7].map((i) => `event-${i}\tpayload\n`));
+    expect(spool.stats().readEvents).toEqual({ memory: 5, disk: 3 });
+
+    // A release lets go of exactly the records before its position.
+    await spool.release(first.next, 3);
+    expect(dropped).toEqual([5, 6, 7, 0, 1, 2]);
+    expect(spool.stats().memoryBytes).toBe(2 * 16);
+    // Read again from the start of what is left, as a restarted shipper does: memory and disk agree.
+    const again = await spool.read(first.next, 100);
+    expect(again.records.map((r) => Buffer.concat(r.parts).toString())).toEqual(rest.records.map((r) => Buffer.concat(r.parts).toString()));
+    const { texts } = await readAll(spool);
+    await spool.close();
+    const { spool: reopened } = await openSpool(dir);
+    expect((await readAll(reopened)).texts).toEqual(texts);
+  });
+
+  it('hands a refused or failed append\'s parts back at once', async () => {
+    const { spool } = await openSpool(tempDir('spool'), { maxBytes: 100, memoryBytes: 1 << 20 });
+    let dropped = 0;
+    await expect(spool.append(Buffer.alloc(200), 1, () => dropped++)).rejects.toBeInstanceOf(SpoolFullError);
+    expect(dropped).toBe(1);
+    await spool.close();
+    await expect(spool.append(payload(1), 1, () => dropped++)).rejects.toThrow(/closed/);
+    expect(dropped).toBe(2);
   });
 
   it('refuses a second process-level owner of the directory', async () => {

@@ -148,10 +148,15 @@ export class UsageIngest {
     return this.scanBatch(bytes, restriction);
   }
 
-  /** Call once a scanned batch is answered. */
+  /** Call once a scanned batch is answered. Its rows are given back by spoolScanned, when the spool is done with them. */
   recycle(scan: ScannedBatch): void {
-    if (scan.release) scan.release();
-    else this.scanner.recycle(scan);
+    if (scan.releaseIds) scan.releaseIds();
+    else this.scanner.recycleIds(scan);
+  }
+
+  private recycleRows(scan: ScannedBatch): void {
+    if (scan.releaseRows) scan.releaseRows();
+    else this.scanner.recycleRows(scan);
   }
 
   /**
@@ -162,11 +167,12 @@ export class UsageIngest {
     let failure: EventError | undefined;
     if (scan.accepted > 0) {
       try {
-        await this.deps.spool.append(usageRecordParts(scan.rows, scan.summary), scan.accepted);
+        // The spool may keep the rows in memory for the shipper: they are reused only once it lets go of them.
+        await this.deps.spool.append(usageRecordParts(scan.rows, scan.summary), scan.accepted, () => this.recycleRows(scan));
       } catch (err) {
         failure = spoolFailure(err);
       }
-    }
+    } else this.recycleRows(scan);
     const rejected = new Map<string, number>();
     for (const o of scan.outcomes) if (o !== undefined && !o.accepted) rejected.set(o.error!.reason, (rejected.get(o.error!.reason) ?? 0) + 1);
     if (failure) rejected.set(failure.reason, (rejected.get(failure.reason) ?? 0) + scan.accepted);

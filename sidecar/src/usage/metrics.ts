@@ -46,6 +46,19 @@ export function createUsageMetrics(
       this.inc(spoolStats().appendedBytes);
     },
   });
+  new Gauge({ name: 'tollgate_usage_spool_memory_bytes', help: 'Payload bytes of recent spool records kept in memory for the shipper (at most usage.spool.memory_bytes)', registers: [registry], collect() { this.set(spoolStats().memoryBytes); } });
+  new Counter({
+    name: 'tollgate_usage_spool_read_events_total',
+    help: 'Events the shipper read from the spool since start, from memory or from disk',
+    labelNames: ['from'] as const,
+    registers: [registry],
+    collect() {
+      const { memory, disk } = spoolStats().readEvents;
+      this.reset();
+      this.labels('memory').inc(memory);
+      this.labels('disk').inc(disk);
+    },
+  });
   new Gauge({
     name: 'tollgate_usage_shipping_lag_seconds',
     help: 'Age of the oldest acknowledged event not yet confirmed by ClickHouse',

@@ -55,6 +55,7 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     maxBytes: usage.spool.max_bytes,
     segmentBytes: usage.spool.segment_bytes,
     fsyncIntervalMs: usage.spool.fsync_interval_ms,
+    memoryBytes: usage.spool.memory_bytes,
   });
   if (recovery.tornTails.length > 0) logger.warn({ tornTails: recovery.tornTails }, 'usage spool: cut torn tails after an unclean stop (those records were never acknowledged)');
   if (recovery.events > 0) logger.info({ events: recovery.events, segments: recovery.segments }, 'usage spool: unshipped events from before the restart will be shipped');

@@ -163,7 +163,7 @@ export class Shipper {
   }
 
   private send(records: SpoolRecord[], events: number, upTo: SpoolPosition): InFlight {
-    const decoded = records.map((r) => decodeUsageRecord(r.payload));
+    const decoded = records.map((r) => decodeUsageRecord(r.parts));
     const entry: InFlight = { events, upTo, summaries: decoded.map((d) => d.summary), done: Promise.resolve(false) };
     entry.done = this.insertWithRetry(
       decoded.map((d) => d.rows),

@@ -16,7 +16,8 @@ export const RECORD_HEADER_BYTES = 12;
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 export interface SpoolRecord {
-  payload: Buffer;
+  /** The payload as appended: one buffer when read from disk, the appended parts when kept in memory. */
+  parts: readonly Buffer[];
   count: number;
 }
 
@@ -62,7 +63,7 @@ export function decodeRecords(chunk: Buffer, maxCount = Number.POSITIVE_INFINITY
     const recordCount = chunk.readUInt32LE(offset + 8);
     const payload = chunk.subarray(offset + RECORD_HEADER_BYTES, end);
     if (checksum(recordCount, payload) !== chunk.readUInt32LE(offset + 4)) return { records, consumed: offset, corrupt: true };
-    records.push({ payload, count: recordCount });
+    records.push({ parts: [payload], count: recordCount });
     count += recordCount;
     offset = end;
   }

@@ -15,12 +15,17 @@ export type { SpoolRecord };
  *    before the released position.
  *  - Records are never rewritten; after a crash, a torn tail is cut back to the last whole record.
  *  - Appends beyond maxBytes of unreleased data are refused (SpoolFullError) before anything is written.
+ *  - Up to memoryBytes of the newest durable records stay in memory until released, and read() hands them out from
+ *    there: a shipper that keeps up never reads back from disk what it was just given. What read() returns is the
+ *    same either way (the bytes written); disk reads verify checksums, memory has nothing to verify.
  */
 export interface SpoolOptions {
   dir: string;
   maxBytes: number;
   segmentBytes: number;
   fsyncIntervalMs: number;
+  /** Payload bytes of recent durable records kept in memory for read() (default 0: every read goes to disk). */
+  memoryBytes?: number;
   now?: () => number;
 }
 
@@ -49,6 +54,10 @@ export interface SpoolStats {
   /** Since open: bytes appended (record headers included); events appended (plus those recovered at open). */
   appendedBytes: number;
   appendedEvents: number;
+  /** Payload bytes of the records kept in memory. */
+  memoryBytes: number;
+  /** Since open: events read() handed out from memory, and from disk. */
+  readEvents: { memory: number; disk: number };
 }
 
 export class SpoolFullError extends Error {
@@ -70,6 +79,18 @@ interface PendingAppend {
   count: number;
   resolve: () => void;
   reject: (err: Error) => void;
+  whenDropped?: () => void;
+}
+
+/** A durable record also held in memory, from `offset` to `next` in its segment (header included). */
+interface KeptRecord {
+  segment: number;
+  offset: number;
+  next: number;
+  parts: readonly Buffer[];
+  count: number;
+  payloadBytes: number;
+  whenDropped?: () => void;
 }
 
 const SEGMENT_FILE = /^segment-(\d{12})\.log$/;
@@ -104,6 +125,10 @@ export class Spool {
   private releasedTotal = 0;
   private releasedUpTo?: SpoolPosition;
   private appendedBytes = 0;
+  /** In spool order; the oldest are dropped as they are released. */
+  private kept: KeptRecord[] = [];
+  private keptBytes = 0;
+  private readonly readEvents = { memory: 0, disk: 0 };
   private readonly now: () => number;
 
   private constructor(private readonly options: SpoolOptions) {
@@ -129,19 +154,26 @@ export class Spool {
 
   /**
    * Resolves once the record is durable. Throws SpoolFullError at once when it would not fit. The payload may be
-   * given in parts (one record, written without joining them).
+   * given in parts (one record, written without joining them); the caller must not change them afterwards.
+   * `whenDropped` is called once the spool and its reader are done with the parts (the record was released, or was
+   * not kept in memory after its write, or was refused), so that the caller may reuse their memory; a spool that is
+   * closed with the record still kept never calls it.
    */
-  append(payload: Buffer | readonly Buffer[], count: number): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('spool is closed'));
+  append(payload: Buffer | readonly Buffer[], count: number, whenDropped?: () => void): Promise<void> {
+    const refuse = (err: Error) => {
+      whenDropped?.();
+      return Promise.reject(err);
+    };
+    if (this.closed) return refuse(new Error('spool is closed'));
     const parts = Buffer.isBuffer(payload) ? [payload] : payload;
     const length = parts.reduce((n, part) => n + part.length, 0);
-    if (length > MAX_RECORD_BYTES) return Promise.reject(new Error(`spool record of ${length} bytes exceeds ${MAX_RECORD_BYTES}`));
+    if (length > MAX_RECORD_BYTES) return refuse(new Error(`spool record of ${length} bytes exceeds ${MAX_RECORD_BYTES}`));
     const bytes = RECORD_HEADER_BYTES + length;
     if (!this.hasRoom(bytes)) {
-      return Promise.reject(new SpoolFullError(`usage spool is full (${this.bytes + this.queuedBytes} of ${this.options.maxBytes} bytes unshipped)`));
+      return refuse(new SpoolFullError(`usage spool is full (${this.bytes + this.queuedBytes} of ${this.options.maxBytes} bytes unshipped)`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records: [encodeRecordHeader(parts, count), ...parts], bytes, count, resolve, reject });
+      this.queue.push({ records: [encodeRecordHeader(parts, count), ...parts], bytes, count, resolve, reject, whenDropped });
       this.queuedBytes += bytes;
       this.scheduleCommit();
     });
@@ -175,9 +207,11 @@ export class Spool {
     const records = batch.flatMap((a) => a.records);
     const bytes = batch.reduce((n, a) => n + a.bytes, 0);
     const count = batch.reduce((n, a) => n + a.count, 0);
+    let start: number;
     try {
       if (this.active.size >= this.options.segmentBytes) await this.rotate();
-      let position = this.active.size;
+      start = this.active.size;
+      let position = start;
       // Positional writes: after a failed attempt the next commit overwrites the same bytes, never leaves a gap.
       // writev takes at most IOV_MAX (1024) buffers.
       for (let i = 0; i < records.length; i += 1024) {
@@ -190,9 +224,13 @@ export class Spool {
       await this.activeHandle.datasync();
     } catch (err) {
       this.queuedBytes -= bytes;
-      for (const a of batch) a.reject(err as Error);
+      for (const a of batch) {
+        a.whenDropped?.();
+        a.reject(err as Error);
+      }
       return;
     }
+    this.keep(batch, start);
     this.active.size += bytes;
     this.active.records += count;
     this.bytes += bytes;
@@ -205,6 +243,20 @@ export class Spool {
     const waiters = this.commitWaiters;
     this.commitWaiters = new Set();
     for (const w of waiters) w();
+  }
+
+  /** Keeps a commit's records in memory, in order, while they fit in memoryBytes; the others are dropped at once. */
+  private keep(batch: PendingAppend[], start: number): void {
+    const limit = this.options.memoryBytes ?? 0;
+    let offset = start;
+    for (const a of batch) {
+      const payloadBytes = a.bytes - RECORD_HEADER_BYTES;
+      if (this.keptBytes + payloadBytes <= limit && !this.closed) {
+        this.kept.push({ segment: this.active.seq, offset, next: offset + a.bytes, parts: a.records.slice(1), count: a.count, payloadBytes, whenDropped: a.whenDropped });
+        this.keptBytes += payloadBytes;
+      } else a.whenDropped?.();
+      offset += a.bytes;
+    }
   }
 
   private async rotate(): Promise<void> {
@@ -243,6 +295,8 @@ export class Spool {
       if (segment.sealed && this.segments.has(segment.seq + 1)) return this.read({ segment: segment.seq + 1, offset: SEGMENT_MAGIC.length }, maxCount);
       return { records: [], next: from };
     }
+    const fromMemory = this.readKept(from, maxCount);
+    if (fromMemory) return fromMemory;
     const handle = await this.readerFor(segment);
     let length = Math.min(segment.size - from.offset, READ_CHUNK_BYTES);
     for (;;) {
@@ -255,8 +309,35 @@ export class Spool {
         length = decoded.incompleteBytes;
         continue;
       }
+      for (const r of decoded.records) this.readEvents.disk += r.count;
       return { records: decoded.records, next: { segment: segment.seq, offset: from.offset + decoded.consumed } };
     }
+  }
+
+  /** read() from the records kept in memory, when the one at `from` is; undefined otherwise. */
+  private readKept(from: SpoolPosition, maxCount: number): { records: SpoolRecord[]; next: SpoolPosition } | undefined {
+    const kept = this.kept;
+    // Binary search for the first kept record at or after `from` (kept records are in spool order).
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const k = kept[mid];
+      if (k.segment < from.segment || (k.segment === from.segment && k.offset < from.offset)) low = mid + 1;
+      else high = mid;
+    }
+    if (low === kept.length || kept[low].segment !== from.segment || kept[low].offset !== from.offset) return undefined;
+    const records: SpoolRecord[] = [];
+    let count = 0;
+    let next = from.offset;
+    // Contiguous records of the same segment only, as a disk read would give them.
+    for (let i = low; i < kept.length && count < maxCount && kept[i].segment === from.segment && kept[i].offset === next; i++) {
+      records.push({ parts: kept[i].parts, count: kept[i].count });
+      count += kept[i].count;
+      next = kept[i].next;
+    }
+    this.readEvents.memory += count;
+    return { records, next: { segment: from.segment, offset: next } };
   }
 
   private async readerFor(segment: Segment): Promise<FileHandle> {
@@ -276,7 +357,20 @@ export class Spool {
     this.releasedTotal += events;
     this.releasedUpTo = upTo;
     while (this.commitTimes.length > 0 && this.commitTimes[0].upTo <= this.releasedTotal) this.commitTimes.shift();
+    this.dropKeptBefore(upTo);
     await this.deleteSegmentsBefore(upTo);
+  }
+
+  private dropKeptBefore(upTo: SpoolPosition): void {
+    let n = 0;
+    while (n < this.kept.length) {
+      const k = this.kept[n];
+      if (k.segment > upTo.segment || (k.segment === upTo.segment && k.next > upTo.offset)) break;
+      this.keptBytes -= k.payloadBytes;
+      k.whenDropped?.();
+      n++;
+    }
+    if (n > 0) this.kept = this.kept.slice(n);
   }
 
   private async deleteSegmentsBefore(upTo: SpoolPosition): Promise<void> {
@@ -330,6 +424,8 @@ export class Spool {
       oldestPendingMs: this.oldestPendingAgeMs(),
       appendedBytes: this.appendedBytes,
       appendedEvents: this.committedTotal,
+      memoryBytes: this.keptBytes,
+      readEvents: { ...this.readEvents },
     };
   }
 
@@ -344,6 +440,9 @@ export class Spool {
     await this.activeHandle.close();
     await this.readHandle?.handle.close();
     this.readHandle = undefined;
+    // A shipper cut off by the stop may still hold kept parts: they are forgotten, never handed back for reuse.
+    this.kept = [];
+    this.keptBytes = 0;
     // A clean stop with everything shipped leaves nothing to re-ship at the next start.
     this.active.sealed = true;
     const released = this.releasedUpTo;

@@ -30,7 +30,16 @@ export function usageRecordParts(rows: Buffer, summary: RecordSummary): Buffer[]
   return [head.subarray(0, 4 + summaryBytes), rows];
 }
 
-export function decodeUsageRecord(payload: Buffer): { rows: Buffer; summary: RecordSummary } {
+/** A payload as one buffer, or as the parts it was appended in (usageRecordParts's are not joined). */
+export function decodeUsageRecord(parts: Buffer | readonly Buffer[]): { rows: Buffer; summary: RecordSummary } {
+  if (!Buffer.isBuffer(parts)) {
+    const head = parts[0];
+    if (parts.length === 2 && head.length >= 4 && head.readUInt32LE(0) === head.length - 4) {
+      return { summary: JSON.parse(head.toString('utf8', 4)) as RecordSummary, rows: parts[1] };
+    }
+    return decodeUsageRecord(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+  }
+  const payload = parts;
   const summaryBytes = payload.readUInt32LE(0);
   return {
     summary: JSON.parse(payload.toString('utf8', 4, 4 + summaryBytes)) as RecordSummary,

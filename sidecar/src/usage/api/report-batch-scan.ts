@@ -45,8 +45,10 @@ export interface ScannedBatch {
   summary: RecordSummary;
   /** The encoded answer for when the spool takes the record, if already made (by the scan worker). */
   response?: Buffer;
-  /** Gives the buffers back to whoever made them, once the batch is answered and its record written (or refused). */
-  release?: () => void;
+  /** Gives the ids' memory back to whoever made it (the scan worker), once the batch is answered. */
+  releaseIds?: () => void;
+  /** Gives the rows' memory back, once the spool is done with them (Spool.append's whenDropped). */
+  releaseRows?: () => void;
 }
 
 const ULID_BYTES = 26;
@@ -260,11 +262,19 @@ export class BatchScanner {
     return reused && reused.length >= bytes ? reused : Buffer.allocUnsafe(bytes);
   }
 
-  /** The batch is answered and its record written (or refused): its buffers may be reused. */
+  /** Nothing refers to the batch's buffers any more: they may be reused. */
   recycle(scan: ScannedBatch): void {
-    // Buffers of an unusually large call are left to the collector rather than kept.
+    this.recycleRows(scan);
+    this.recycleIds(scan);
+  }
+
+  // Buffers of an unusually large call are left to the collector rather than kept.
+  recycleRows(scan: ScannedBatch): void {
     const rows = scan.rows.buffer.byteLength - scan.rows.byteOffset;
     if (this.rowBuffers.length < POOLED_BUFFERS && rows <= MAX_POOLED_BYTES) this.rowBuffers.push(Buffer.from(scan.rows.buffer, scan.rows.byteOffset, rows));
+  }
+
+  recycleIds(scan: ScannedBatch): void {
     if (this.idBuffers.length < POOLED_BUFFERS && scan.ids.length <= MAX_POOLED_BYTES) this.idBuffers.push(scan.ids);
   }
 

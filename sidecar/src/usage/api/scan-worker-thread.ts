@@ -8,14 +8,14 @@ import type { SnapshotSource } from '../../ports.js';
 import { WireError } from '../../../../common/protowire.js';
 import { BatchScanner } from './report-batch-scan.js';
 import { encodeScannedResponse } from './report-batch-wire.js';
-import { MAX_POOLED_BYTES, type CatalogEntry, type ScanReply, type ScanRequest } from './scan-worker.js';
+import { MAX_POOLED_BYTES, SPARE_BYTES, type CatalogEntry, type ScanReply, type ScanRequest } from './scan-worker.js';
 
 const scanner = new BatchScanner();
 const newEventId = monotonicFactory();
 const catalog = new Map<string, CatalogEntry>();
 /** Memory the main thread gave back (rows and ids of answered batches), reused for the next answers. */
 const spare: ArrayBuffer[] = [];
-const SPARE_LIMIT = 64;
+let spareBytes = 0;
 
 /** `bytes` copied into memory of its own (a spare buffer when one is big enough), to be handed over. */
 function handOver(bytes: Uint8Array): Uint8Array {
@@ -24,6 +24,7 @@ function handOver(bytes: Uint8Array): Uint8Array {
     if (spare[i].byteLength >= bytes.length) {
       buffer = spare[i];
       spare.splice(i, 1);
+      spareBytes -= buffer.byteLength;
       break;
     }
   }
@@ -33,7 +34,11 @@ function handOver(bytes: Uint8Array): Uint8Array {
 }
 
 parentPort!.on('message', (request: ScanRequest) => {
-  for (const buffer of request.spare) if (spare.length < SPARE_LIMIT && buffer.byteLength <= MAX_POOLED_BYTES) spare.push(buffer);
+  for (const buffer of request.spare) {
+    if (spareBytes + buffer.byteLength > SPARE_BYTES || buffer.byteLength > MAX_POOLED_BYTES) continue;
+    spare.push(buffer);
+    spareBytes += buffer.byteLength;
+  }
   if (request.clearCatalog) catalog.clear();
   for (const [tenantId, entry] of request.catalog) catalog.set(tenantId, entry);
   const used = new Map<string, number>();

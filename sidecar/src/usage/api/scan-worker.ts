@@ -68,6 +68,11 @@ const CATALOG_LIMIT = 10_000;
 const POOLED_BUFFERS = 32;
 /** Buffers of an unusually large call are left to the collector rather than kept (32 × 8 MB would be a lot). */
 export const MAX_POOLED_BYTES = 1 << 20;
+/**
+ * Memory of answered batches kept for reuse by the worker, and on its way there. Rows come back when the spool lets
+ * go of them (after shipping, a few dozen calls' worth at once), so this is counted in bytes, not buffers.
+ */
+export const SPARE_BYTES = 32 << 20;
 const MAX_MISSING_ROUNDS = 3;
 
 /**
@@ -95,6 +100,7 @@ export class ScanWorker {
   // worker once the batch is done.
   private readonly requestBuffers: ArrayBuffer[] = [];
   private toWorker: ArrayBuffer[] = [];
+  private toWorkerBytes = 0;
 
   constructor(
     file: URL,
@@ -170,7 +176,8 @@ export class ScanWorker {
             outcomes: reply.outcomes.length === 0 ? new Array<undefined>(reply.events).fill(undefined) : reply.outcomes,
             summary: reply.summary,
             response: Buffer.from(reply.response.buffer, reply.response.byteOffset, reply.response.byteLength),
-            release: () => this.giveBack(reply.rows.buffer as ArrayBuffer, reply.ids.buffer as ArrayBuffer),
+            releaseIds: () => this.giveBack(reply.ids.buffer as ArrayBuffer),
+            releaseRows: () => this.giveBack(reply.rows.buffer as ArrayBuffer),
           };
           return { kind: 'scanned', scan };
         }
@@ -198,7 +205,11 @@ export class ScanWorker {
   }
 
   private giveBack(...buffers: ArrayBuffer[]): void {
-    for (const buffer of buffers) if (this.toWorker.length < POOLED_BUFFERS && buffer.byteLength <= MAX_POOLED_BYTES) this.toWorker.push(buffer);
+    for (const buffer of buffers) {
+      if (this.toWorkerBytes + buffer.byteLength > SPARE_BYTES || buffer.byteLength > MAX_POOLED_BYTES) continue;
+      this.toWorker.push(buffer);
+      this.toWorkerBytes += buffer.byteLength;
+    }
   }
 
   /**
@@ -227,6 +238,7 @@ export class ScanWorker {
     this.updates = [];
     this.clearCatalog = false;
     this.toWorker = [];
+    this.toWorkerBytes = 0;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       worker.postMessage(request, [bytes.buffer as ArrayBuffer, ...spare]);
