@@ -14,12 +14,12 @@ const scanner = new BatchScanner();
 const newEventId = monotonicFactory();
 const catalog = new Map<string, CatalogEntry>();
 /** Memory the main thread gave back (rows and ids of answered batches), reused for the next answers. */
-const spare: ArrayBuffer[] = [];
+const spare: SharedArrayBuffer[] = [];
 let spareBytes = 0;
 
 /** `bytes` copied into memory of its own (a spare buffer when one is big enough), to be handed over. */
 function handOver(bytes: Uint8Array): Uint8Array {
-  let buffer: ArrayBuffer | undefined;
+  let buffer: SharedArrayBuffer | undefined;
   for (let i = spare.length - 1; i >= 0; i--) {
     if (spare[i].byteLength >= bytes.length) {
       buffer = spare[i];
@@ -28,7 +28,7 @@ function handOver(bytes: Uint8Array): Uint8Array {
       break;
     }
   }
-  const out = new Uint8Array(buffer ?? new ArrayBuffer(Math.max(bytes.length, 64 * 1024)), 0, bytes.length);
+  const out = new Uint8Array(buffer ?? new SharedArrayBuffer(Math.max(bytes.length, 64 * 1024)), 0, bytes.length);
   out.set(bytes);
   return out;
 }
@@ -56,7 +56,6 @@ parentPort!.on('message', (request: ScanRequest) => {
     tenantForKeyHash: () => undefined,
   };
   let reply: ScanReply;
-  const transfer: ArrayBuffer[] = [];
   try {
     const scan = scanner.scan(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength), {
       nowMs: request.nowMs,
@@ -67,17 +66,16 @@ parentPort!.on('message', (request: ScanRequest) => {
     if (missing.length > 0) {
       // The request's bytes go back with the question, for the same request to be sent again.
       reply = { id: request.id, kind: 'missing', tenants: [...new Set(missing)], bytes: request.bytes };
-      transfer.push(request.bytes.buffer as ArrayBuffer);
     }
     else if (!scan) reply = { id: request.id, kind: 'give-up' };
     else {
-      // Copies of exactly the bytes used, handed over (transferred); the scanner keeps its own buffers.
+      // Copies of exactly the bytes used, in shared memory (scan-worker.ts: nothing is transferred); the scanner keeps
+      // its own buffers.
       const rows = handOver(scan.rows);
       const ids = handOver(scan.ids.subarray(0, scan.events * 26));
       // The answer if the spool takes the record (the main thread writes another one only if it does not).
       const response = new Uint8Array(encodeScannedResponse(scan));
       // The request's bytes go back too, for the main thread's next copy.
-      transfer.push(rows.buffer as ArrayBuffer, ids.buffer as ArrayBuffer, response.buffer, request.bytes.buffer as ArrayBuffer);
       // An all-accepted batch's outcomes are all undefined: sent as an empty array, not a thousand holes.
       const outcomes = scan.outcomes.every((o) => o === undefined) ? [] : scan.outcomes;
       reply = { id: request.id, kind: 'scanned', used: [...used], events: scan.events, accepted: scan.accepted, rows, ids, response, outcomes, summary: scan.summary, bytes: request.bytes };
@@ -86,5 +84,5 @@ parentPort!.on('message', (request: ScanRequest) => {
   } catch (err) {
     reply = err instanceof WireError ? { id: request.id, kind: 'wire-error', message: err.message } : { id: request.id, kind: 'error', message: String((err as Error)?.stack ?? err) };
   }
-  parentPort!.postMessage(reply, transfer);
+  parentPort!.postMessage(reply);
 });
