@@ -118,13 +118,26 @@ export function decodeLocalResponse(frame: Buffer): LocalCallResponse {
  * Splits a byte stream into frames (each without its length field). A frame longer than `maxFrame` is an error: the
  * peer is not speaking this protocol, or sends more than the other side accepts.
  */
+/**
+ * Where a frame that arrived in several chunks is joined, when it is at least `minBytes` long: memory that the
+ * receiver gives back once done with the frame (LocalCallServer: when the call is answered), instead of a fresh
+ * allocation per frame.
+ */
+export interface FrameMemory {
+  minBytes: number;
+  take(bytes: number): Buffer;
+}
+
 export class FrameSplitter {
   private chunks: Buffer[] = [];
   private size = 0;
   /** Length of the frame being collected, once its length field has arrived. */
   private wanted = -1;
 
-  constructor(private readonly maxFrame: number) {}
+  constructor(
+    private readonly maxFrame: number,
+    private readonly memory?: FrameMemory,
+  ) {}
 
   /** Frames completed by `chunk`, in order. Throws LocalCallWireError on an oversized frame. */
   push(chunk: Buffer): Buffer[] {
@@ -140,6 +153,10 @@ export class FrameSplitter {
       }
       // A long frame arrives in many chunks: join them once, when the last one is here.
       if (this.size < this.wanted) break;
+      if (this.chunks.length > 1 && this.memory && this.wanted - 4 >= this.memory.minBytes) {
+        frames.push(this.joinInto(this.memory.take(this.wanted - 4)));
+        continue;
+      }
       const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
       frames.push(data.subarray(4, this.wanted));
       const rest = data.subarray(this.wanted);
@@ -148,6 +165,30 @@ export class FrameSplitter {
       this.wanted = -1;
     }
     return frames;
+  }
+
+  /** The frame's bytes (after its length field) copied into `frame`; what follows it stays buffered, uncopied. */
+  private joinInto(frame: Buffer): Buffer {
+    let skip = 4;
+    let o = 0;
+    let used = 0;
+    while (o < frame.length) {
+      const chunk = this.chunks[used];
+      const from = Math.min(skip, chunk.length);
+      skip -= from;
+      const n = Math.min(chunk.length - from, frame.length - o);
+      chunk.copy(frame, o, from, from + n);
+      o += n;
+      if (from + n === chunk.length) used++;
+      else {
+        this.chunks[used] = chunk.subarray(from + n);
+        break;
+      }
+    }
+    this.chunks = this.chunks.slice(used);
+    this.size -= this.wanted;
+    this.wanted = -1;
+    return frame;
   }
 
   get buffered(): number {

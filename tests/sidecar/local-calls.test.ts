@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GrpcCallError } from '../../common/grpc-h2-client.js';
 import { LocalCallClient, sidecarCaller } from '../../common/local-call-client.js';
+import { SharedFramePool } from '../../sidecar/src/api/frame-pool.js';
 import { decodeLocalRequest, decodeLocalResponse, encodeLocalRequest, encodeLocalResponse, FrameSplitter, LOCAL_CALL_PREFACE, LocalCallWireError } from '../../common/local-call-wire.js';
 import { loadQuotaProto } from '../../common/proto.js';
 import type { CheckResponse__Output } from '../../proto/gen/tollgate/v1/CheckResponse.js';
@@ -45,6 +46,28 @@ describe('local call wire format', () => {
       expect(decodeLocalResponse(frames[1])).toEqual({ id: 7, code: 3, body: Buffer.from('bad') });
       expect(splitter.buffered).toBe(0);
     }
+  });
+
+  it('joins long frames into pooled shared memory, byte for byte the same, whatever the chunking', () => {
+    const pool = new SharedFramePool();
+    const big = Buffer.from(Array.from({ length: 40_000 }, (_, i) => i % 251));
+    const requests = [1, 2, 3].map((id) => ({ id, timeoutMs: 0, path: SAY, headers: {}, message: id === 2 ? Buffer.from('small') : big }));
+    const stream = Buffer.concat(requests.map(encodeLocalRequest));
+    for (const size of [1, 7, 4096, 65_536, stream.length]) {
+      const splitter = new FrameSplitter(1 << 20, pool);
+      const frames: Buffer[] = [];
+      for (let i = 0; i < stream.length; i += size) frames.push(...splitter.push(stream.subarray(i, i + size)));
+      expect(frames.map((f) => decodeLocalRequest(f))).toEqual(requests);
+      expect(splitter.buffered).toBe(0);
+      // Long frames that came in pieces lie in the pool's shared memory; the rest are views of what arrived.
+      expect(frames[0].buffer instanceof SharedArrayBuffer).toBe(size < encodeLocalRequest(requests[0]).length);
+      expect(frames[1].buffer instanceof SharedArrayBuffer).toBe(false);
+      for (const frame of frames) pool.give(frame);
+    }
+    // Given back, the memory is taken again rather than allocated.
+    const taken = pool.take(40_000);
+    pool.give(taken);
+    expect(pool.take(30_000).buffer).toBe(taken.buffer);
   });
 
   it('refuses what it cannot carry, naming why', () => {

@@ -1,6 +1,7 @@
 import { Metadata, status, type ServerErrorResponse, type StatusObject } from '@grpc/grpc-js';
 import type { Socket } from 'node:net';
 import { decodeLocalRequest, encodeLocalResponse, FrameSplitter, LOCAL_CALL_PREFACE, LocalCallWireError, type LocalCallRequest } from '../../../common/local-call-wire.js';
+import { SharedFramePool } from './frame-pool.js';
 import { isUnaryHandler, type RegisteredHandler } from './grpc-fast-unary.js';
 
 /**
@@ -19,6 +20,7 @@ const UNOBSERVED: LocalCallObserver = { answered: () => {}, connections: () => {
 
 export class LocalCallServer {
   private readonly connections = new Set<LocalConnection>();
+  private readonly frames = new SharedFramePool();
   private stopping = false;
 
   constructor(
@@ -33,7 +35,7 @@ export class LocalCallServer {
       socket.destroy();
       return;
     }
-    const connection = new LocalConnection(socket, this.handlers, this.maxMessageLength, this.observer, () => {
+    const connection = new LocalConnection(socket, this.handlers, this.maxMessageLength, this.frames, this.observer, () => {
       this.connections.delete(connection);
       this.observer.connections(this.connections.size);
     });
@@ -65,11 +67,12 @@ class LocalConnection {
     private readonly socket: Socket,
     private readonly handlers: ReadonlyMap<string, RegisteredHandler>,
     maxMessageLength: number,
+    private readonly frames: SharedFramePool,
     private readonly observer: LocalCallObserver,
     private readonly onClose: () => void,
   ) {
     // The largest request: the message, plus a path, headers and fixed fields well under 64 KiB.
-    this.splitter = new FrameSplitter(maxMessageLength + 65_536);
+    this.splitter = new FrameSplitter(maxMessageLength + 65_536, frames);
   }
 
   start(rest: Buffer): void {
@@ -117,34 +120,40 @@ class LocalConnection {
     }
   }
 
+  /** A frame joined in pooled memory goes back to the pool once its call is answered (or refused). */
   private serve(frame: Buffer): void {
+    if (!this.dispatch(frame)) this.frames.give(frame);
+  }
+
+  /** True when a handler took the call: it gives the frame back when done. */
+  private dispatch(frame: Buffer): boolean {
     let request: LocalCallRequest;
     try {
       request = decodeLocalRequest(frame);
     } catch (err) {
       if (frame.length < 4) {
         this.socket.destroy(err as Error);
-        return;
+        return false;
       }
       this.send(frame.readUInt32BE(0), { code: status.INTERNAL, details: `malformed local call: ${(err as LocalCallWireError).message}` });
-      return;
+      return false;
     }
     const { id } = request;
     if (this.refusing) {
       this.send(id, { code: status.UNAVAILABLE, details: 'the sidecar is shutting down' });
-      return;
+      return false;
     }
     const handler = this.handlers.get(request.path);
     if (!isUnaryHandler(handler)) {
       this.send(id, { code: status.UNIMPLEMENTED, details: `The server does not implement the method ${request.path}` });
-      return;
+      return false;
     }
     let decoded: unknown;
     try {
       decoded = handler.deserialize(request.message);
     } catch (err) {
       this.send(id, { code: status.INTERNAL, details: `Error deserializing request: ${(err as Error)?.message ?? String(err)}` });
-      return;
+      return false;
     }
     const deadline = request.timeoutMs > 0 ? performance.now() + request.timeoutMs : Infinity;
     const call = new LocalCall(decoded, request.headers, request.path, deadline);
@@ -157,12 +166,15 @@ class LocalConnection {
       this.calls.delete(call);
       this.inFlight--;
       this.answer(id, handler, deadline, err, value);
+      // Handlers use the request (ReportBatch: its bytes as they are) only until they answer.
+      this.frames.give(frame);
     };
     try {
       handler.func(call, done);
     } catch (err) {
       done({ code: status.UNKNOWN, details: `Server method handler threw error ${(err as Error)?.message ?? String(err)}` });
     }
+    return true;
   }
 
   private answer(id: number, handler: RegisteredHandler, deadline: number, err: ServerErrorResponse | Partial<StatusObject> | null, value?: unknown): void {

@@ -145,9 +145,11 @@ export class ScanWorker {
   }
 
   async scan(bytes: Buffer, nowMs: number, limits: ValidationLimits): Promise<WorkerScan> {
-    // A copy in shared memory is handed over to the worker (not copied again by postMessage); `bytes` stays intact
-    // for a scan on this thread if the worker's answer cannot be used.
-    let request = this.requestCopy(bytes);
+    // A request already in shared memory (a local call's frame, sidecar/src/api/frame-pool.ts) is shared as it lies;
+    // any other is copied into shared memory of ours. The worker only reads it, so `bytes` stays intact for a scan
+    // on this thread if the worker's answer cannot be used.
+    const copied = !(bytes.buffer instanceof SharedArrayBuffer);
+    let request = copied ? this.requestCopy(bytes) : bytes;
     for (let round = 0; round < MAX_MISSING_ROUNDS; round++) {
       const reply = await this.post(request, nowMs, limits);
       if (reply === undefined) return { kind: 'unavailable' };
@@ -172,7 +174,7 @@ export class ScanWorker {
               this.refresh(tenantId);
             }
           }
-          this.keepRequestBuffer(reply.bytes.buffer as SharedArrayBuffer);
+          if (copied) this.keepRequestBuffer(reply.bytes.buffer as SharedArrayBuffer);
           if (stale) return { kind: 'stale' };
           const scan: ScannedBatch = {
             events: reply.events,
