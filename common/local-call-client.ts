@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { connect, type Socket } from 'node:net';
 import { GrpcCallError, GrpcH2Client, unixSocketPath } from './grpc-h2-client.js';
 import { OverdueSweeper } from './overdue-sweeper.js';
-import { decodeLocalResponse, encodeLocalRequest, FrameSplitter, LOCAL_CALL_PREFACE } from './local-call-wire.js';
+import { decodeLocalResponse, encodeLocalRequestParts, FrameSplitter, LOCAL_CALL_PREFACE, writeFrame } from './local-call-wire.js';
 
 /** Unary calls by method path with serialized messages: what the gateway needs of a connection to its sidecar. */
 export interface UnaryCaller {
@@ -82,18 +82,20 @@ export class LocalCallClient implements UnaryCaller {
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    let frame: Buffer;
+    let frame: Buffer[];
     try {
-      frame = encodeLocalRequest({ id, timeoutMs, path, headers: options.metadata ?? {}, message });
+      // A long message is written as it is, after the frame's head: it must not change until the call settles, as
+      // it is kept until then anyway (to be sent again over gRPC if the sidecar turns out not to speak this protocol).
+      frame = encodeLocalRequestParts({ id, timeoutMs, path, headers: options.metadata ?? {}, message });
     } catch (err) {
       return Promise.reject(new GrpcCallError(status.INTERNAL, `cannot encode the call: ${(err as Error).message}`));
     }
-    if (frame.length > MAX_FRAME) return Promise.reject(new GrpcCallError(status.RESOURCE_EXHAUSTED, `request of ${message.length} bytes is larger than the sidecar accepts`));
+    if (frame.reduce((n, part) => n + part.length, 0) > MAX_FRAME) return Promise.reject(new GrpcCallError(status.RESOURCE_EXHAUSTED, `request of ${message.length} bytes is larger than the sidecar accepts`));
     const socket = this.connection();
     return new Promise<Buffer>((resolve, reject) => {
       this.pending.set(id, { socket, due: performance.now() + timeoutMs, path, message, options, resolve, reject });
       this.sweeper.start();
-      socket.write(frame);
+      writeFrame(socket, frame);
     });
   }
 

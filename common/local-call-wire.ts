@@ -38,6 +38,17 @@ export class LocalCallWireError extends Error {
 
 const HEADER_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
+/** Messages from this size on go out as a frame head and the message as it is (two writes), not copied into one. */
+export const SEPARATE_MESSAGE_BYTES = 16 * 1024;
+
+/** A request frame as buffers to write in order: one, or for a long message its head and the message uncopied. */
+export function encodeLocalRequestParts(request: LocalCallRequest): Buffer[] {
+  if (request.message.length < SEPARATE_MESSAGE_BYTES) return [encodeLocalRequest(request)];
+  const head = encodeLocalRequest({ ...request, message: Buffer.alloc(0) });
+  head.writeUInt32BE(head.length - 4 + request.message.length, 0);
+  return [head, request.message];
+}
+
 export function encodeLocalRequest(request: LocalCallRequest): Buffer {
   const path = Buffer.from(request.path, 'latin1');
   if (path.length === 0 || path.length > 255) throw new LocalCallWireError(`method path of ${path.length} bytes (1..255 allowed)`);
@@ -97,6 +108,25 @@ export function decodeLocalRequest(frame: Buffer): LocalCallRequest {
     pos += valueLength;
   }
   return { id, timeoutMs, path, headers, message: frame.subarray(pos) };
+}
+
+/** Writes a frame given in parts with one system call (corked). The parts must not change until written. */
+export function writeFrame(socket: { cork(): void; uncork(): void; write(chunk: Buffer): boolean }, parts: readonly Buffer[]): void {
+  if (parts.length === 1) {
+    socket.write(parts[0]);
+    return;
+  }
+  socket.cork();
+  for (const part of parts) socket.write(part);
+  socket.uncork();
+}
+
+/** A response frame as buffers to write in order (see encodeLocalRequestParts). */
+export function encodeLocalResponseParts(id: number, code: number, body: Buffer): Buffer[] {
+  if (body.length < SEPARATE_MESSAGE_BYTES) return [encodeLocalResponse(id, code, body)];
+  const head = encodeLocalResponse(id, code, Buffer.alloc(0));
+  head.writeUInt32BE(5 + body.length, 0);
+  return [head, body];
 }
 
 export function encodeLocalResponse(id: number, code: number, body: Uint8Array): Buffer {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GrpcCallError } from '../../common/grpc-h2-client.js';
 import { LocalCallClient, sidecarCaller } from '../../common/local-call-client.js';
 import { SharedFramePool } from '../../sidecar/src/api/frame-pool.js';
-import { decodeLocalRequest, decodeLocalResponse, encodeLocalRequest, encodeLocalResponse, FrameSplitter, LOCAL_CALL_PREFACE, LocalCallWireError } from '../../common/local-call-wire.js';
+import { decodeLocalRequest, decodeLocalResponse, encodeLocalRequest, encodeLocalRequestParts, encodeLocalResponse, encodeLocalResponseParts, FrameSplitter, SEPARATE_MESSAGE_BYTES, LOCAL_CALL_PREFACE, LocalCallWireError } from '../../common/local-call-wire.js';
 import { loadQuotaProto } from '../../common/proto.js';
 import type { CheckResponse__Output } from '../../proto/gen/tollgate/v1/CheckResponse.js';
 import { grpcJsInternals } from '../../sidecar/src/api/grpc-fast-unary.js';
@@ -68,6 +68,21 @@ describe('local call wire format', () => {
     const taken = pool.take(40_000);
     pool.give(taken);
     expect(pool.take(30_000).buffer).toBe(taken.buffer);
+  });
+
+  it('writes a long message after its frame head without copying it, the same bytes as one frame', () => {
+    const long = Buffer.alloc(SEPARATE_MESSAGE_BYTES, 7);
+    const request = { id: 9, timeoutMs: 5, path: SAY, headers: { a: 'b' }, message: long };
+    const parts = encodeLocalRequestParts(request);
+    expect(parts).toHaveLength(2);
+    expect(parts[1]).toBe(long);
+    expect(Buffer.concat(parts).equals(encodeLocalRequest(request))).toBe(true);
+    const responseParts = encodeLocalResponseParts(9, 0, long);
+    expect(responseParts[1]).toBe(long);
+    expect(Buffer.concat(responseParts).equals(encodeLocalResponse(9, 0, long))).toBe(true);
+    // Short ones stay one buffer: one write, as before.
+    expect(encodeLocalRequestParts({ ...request, message: Buffer.from('hi') })).toHaveLength(1);
+    expect(encodeLocalResponseParts(9, 0, Buffer.from('hi'))).toHaveLength(1);
   });
 
   it('refuses what it cannot carry, naming why', () => {

@@ -1,6 +1,6 @@
 import { Metadata, status, type ServerErrorResponse, type StatusObject } from '@grpc/grpc-js';
 import type { Socket } from 'node:net';
-import { decodeLocalRequest, encodeLocalResponse, FrameSplitter, LOCAL_CALL_PREFACE, LocalCallWireError, type LocalCallRequest } from '../../../common/local-call-wire.js';
+import { decodeLocalRequest, encodeLocalResponse, encodeLocalResponseParts, FrameSplitter, writeFrame, LOCAL_CALL_PREFACE, LocalCallWireError, type LocalCallRequest } from '../../../common/local-call-wire.js';
 import { SharedFramePool } from './frame-pool.js';
 import { isUnaryHandler, type RegisteredHandler } from './grpc-fast-unary.js';
 
@@ -194,7 +194,8 @@ class LocalConnection {
       this.send(id, { code: status.INTERNAL, details: `Error serializing response: ${(e as Error)?.message ?? String(e)}` });
       return;
     }
-    this.socket.write(encodeLocalResponse(id, status.OK, message));
+    // Serialized answers are fresh memory of their own: a long one is written as it is.
+    writeFrame(this.socket, encodeLocalResponseParts(id, status.OK, message));
     this.observer.answered(status.OK);
   }
 
