@@ -145,10 +145,6 @@ export function decodeLocalResponse(frame: Buffer): LocalCallResponse {
 }
 
 /**
- * Splits a byte stream into frames (each without its length field). A frame longer than `maxFrame` is an error: the
- * peer is not speaking this protocol, or sends more than the other side accepts.
- */
-/**
  * Where a frame that arrived in several chunks is joined, when it is at least `minBytes` long: memory that the
  * receiver gives back once done with the frame (LocalCallServer: when the call is answered), instead of a fresh
  * allocation per frame.
@@ -158,6 +154,11 @@ export interface FrameMemory {
   take(bytes: number): Buffer;
 }
 
+/**
+ * Splits a byte stream into frames (each without its length field). A frame longer than `maxFrame` is an error: the
+ * peer is not speaking this protocol, or sends more than the other side accepts. With `memory`, long frames that
+ * arrived in pieces are joined into memory it gives.
+ */
 export class FrameSplitter {
   private chunks: Buffer[] = [];
   private size = 0;

@@ -75,7 +75,7 @@ parentPort!.on('message', (request: ScanRequest) => {
       const ids = handOver(scan.ids.subarray(0, scan.events * 26));
       // The answer if the spool takes the record (the main thread writes another one only if it does not).
       const response = new Uint8Array(encodeScannedResponse(scan));
-      // The request's bytes go back too, for the main thread's next copy.
+      // The request's bytes go back too: the main thread reuses the memory of a copy it made.
       // An all-accepted batch's outcomes are all undefined: sent as an empty array, not a thousand holes.
       const outcomes = scan.outcomes.every((o) => o === undefined) ? [] : scan.outcomes;
       reply = { id: request.id, kind: 'scanned', used: [...used], events: scan.events, accepted: scan.accepted, rows, ids, response, outcomes, summary: scan.summary, bytes: request.bytes };
