@@ -12,6 +12,9 @@ import type { TollgateConfig } from '../../common/config/schema.js';
 import { Spool } from '../../sidecar/src/usage/adapters/spool.js';
 import { encodeUsageRecord } from '../../sidecar/src/usage/adapters/usage-record.js';
 import { ClickHouseServer, sharedClickHouseUrl } from '../harness/clickhouse.js';
+import { sidecarCaller, type LocalCallClient } from '../../common/local-call-client.js';
+import { loadUsageProto } from '../../common/proto.js';
+import type { ReportBatchResponse__Output } from '../../proto/gen/tollgate/v1/ReportBatchResponse.js';
 import { freePort } from '../harness/ports.js';
 import { eventually, sleep, startUsageSidecar, usageClient, usageTestConfig, WIDE, type UsageClient } from './support.js';
 
@@ -116,6 +119,61 @@ describe('usage durability', () => {
     const exited = new Promise<number | null>((r) => second.child.once('exit', r));
     second.child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  }, 120_000);
+
+  it('counts every event of large local calls exactly once while their memory goes round, built, as deployed', async () => {
+    // Calls far larger than a socket read, over the unix socket in the local call protocol: joined into pooled shared
+    // memory, scanned in place on the worker, their rows kept in the spool's memory until shipped and then reused for
+    // later calls. Memory handed back too early would show as lost, doubled or altered rows in the totals.
+    const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')), usage: { shipper: { batch_events: 5000 } } });
+    const socket = join(config.data_dir, 'sidecar.sock');
+    config.sidecar.socket = socket;
+    const { grpc, scanWorker } = await startChild(config, true);
+    expect(scanWorker).toBe(true);
+    const local = sidecarCaller(`unix:${socket}`, 30_000) as LocalCallClient;
+    const reportBatch = loadUsageProto().proto.tollgate.v1.UsageService.service.ReportBatch;
+    const calls = 40;
+    const perCall = 1000;
+    let next = 0;
+    let tenths = 0;
+    const lane = async () => {
+      while (next < calls) {
+        const call = next++;
+        const events = Array.from({ length: perCall }, (_, i) => {
+          const t = ((call * perCall + i) % 97) + 1;
+          tenths += t;
+          return { eventId: ulid(), tenantId: 'acme', featureId: 'tokens', quantity: t % 10 === 0 ? String(t / 10) : (t / 10).toFixed(1), attributes: { call: `c${call}`, i: `n${i}` } };
+        });
+        const answer = reportBatch.responseDeserialize(await local.call(reportBatch.path, reportBatch.requestSerialize({ events }))) as ReportBatchResponse__Output;
+        expect([answer.accepted, answer.rejected]).toEqual([perCall, 0]);
+        expect(answer.results.map((r) => r.eventId)).toEqual(events.map((e) => e.eventId));
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 8 }, lane));
+      expect(local.protocol).toBe('local');
+    } finally {
+      local.close();
+    }
+    const client = usageClient(grpc);
+    const total = await eventually(() => client.getUsage({ tenantId: 'acme', featureId: 'tokens', ...WIDE }), (u) => Number(u.events) >= calls * perCall, 60_000);
+    client.close();
+    expect(total).toMatchObject({ events: String(calls * perCall), quantity: tenths % 10 === 0 ? String(tenths / 10) : `${Math.floor(tenths / 10)}.${tenths % 10}` });
+    expect((await distinctEventIds(config, 'acme')).size).toBe(calls * perCall);
+    // Row by row: each stored quantity is the one its own call and index were sent with.
+    const store = await openUsageStore(usageStoreSettings(config, {}));
+    try {
+      const rows = await store.rows(`SELECT attribute_values[1], attribute_values[2], toString(quantity) FROM ${store.database}.usage_events WHERE tenant_id = 'acme'`);
+      expect(rows).toHaveLength(calls * perCall);
+      const wrong = rows.filter(([call, i, quantity]) => {
+        const t = ((Number(call.slice(1)) * perCall + Number(i.slice(1))) % 97) + 1;
+        const stored = quantity.includes('.') ? quantity.replace(/0+$/, '').replace(/\.$/, '') : quantity;
+        return stored !== (t % 10 === 0 ? String(t / 10) : (t / 10).toFixed(1));
+      });
+      expect(wrong).toEqual([]);
+    } finally {
+      await store.close();
+    }
   }, 120_000);
 
   it('keeps ingesting while ClickHouse is down for 30 s and delivers everything once it is back', async () => {
