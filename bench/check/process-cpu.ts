@@ -28,6 +28,34 @@ export function threadCpuSeconds(pid: number | undefined): Map<number, number> {
   return threads;
 }
 
+/** The process whose command line names `text` (a private server's data directory), if any. */
+export function pidWithCommandLine(text: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+/** The processes whose parent is `pid`. */
+export function childPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid; // field 4: the parent's pid
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** From a /proc stat file: a process's (/proc/<pid>/stat) or one thread's (/proc/<pid>/task/<tid>/stat). */
 function statCpuSeconds(path: string, part: CpuPart = 'both'): number | undefined {
   try {

@@ -21,7 +21,7 @@
  * comparison run of each round), BENCH_INGEST_SIDECAR_NODE_FLAGS (node flags for the sidecar, e.g. "--trace-gc").
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -32,7 +32,7 @@ import { USAGE_ROW_COLUMNS, usageRowTsv } from '../../common/clickhouse/usage-ro
 import { packageRoot } from '../../common/paths.js';
 import { ClickHouseServer } from '../../tests/harness/clickhouse.js';
 import { freePort, waitFor } from '../../tests/harness/ports.js';
-import { processCpuSeconds, threadCpuSeconds, type CpuPart } from '../check/process-cpu.js';
+import { pidWithCommandLine, processCpuSeconds, threadCpuSeconds, type CpuPart } from '../check/process-cpu.js';
 import { median, percentileOfSorted } from '../check/stats.js';
 import { fmt, formatTable, type Row } from '../check/table.js';
 import { encodeReportBatches, IngestDriver } from './driver.js';
@@ -81,20 +81,6 @@ async function rawInsert(url: string, bodies: Buffer[], warmUpBodies: Buffer[], 
   } finally {
     await store.close();
   }
-}
-
-/** The pid of the clickhouse-server whose command line names `dir` (the private server), if any. */
-function clickhousePid(dir: string | undefined): number | undefined {
-  if (!dir) return undefined;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
 }
 
 /** processCpuSeconds, NaN when unknown (so that a difference with an unknown side is NaN, printed as such). */
@@ -293,7 +279,7 @@ async function main(): Promise<void> {
   try {
     const inputs = encodeInputs();
     const { bodies, batches } = inputs.measured;
-    const chPid = clickhousePid(server?.dir);
+    const chPid = server ? pidWithCommandLine(server.dir) : undefined;
     type EndToEnd = Awaited<ReturnType<typeof endToEnd>>;
     const rounds: Array<{ raw: Awaited<ReturnType<typeof rawInsert>>; e2e: EndToEnd; tcp?: EndToEnd }> = [];
     for (let round = 1; round <= ROUNDS; round++) {

@@ -7,7 +7,6 @@
  * BENCH_LEDGER_ROWS (default 100000), BENCH_LEDGER_ROUNDS (default 5), BENCH_LEDGER_SQL (run by the database owner
  * after the migrations, for experiments: e.g. `DROP INDEX postings_usage_line_key`).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { createLogger } from '../../common/log.js';
 import { openDatabase } from '../../ledger-service/src/adapters/database.js';
 import { applyMigrations } from '../../ledger-service/src/adapters/migrations.js';
@@ -15,7 +14,7 @@ import { plansOf, type LedgerContext } from '../../ledger-service/src/app/contex
 import { rateUsage } from '../../ledger-service/src/app/rating.js';
 import { createTenant } from '../../ledger-service/src/app/tenants.js';
 import { createDatabase, PostgresServer } from '../../tests/harness/postgres.js';
-import { processCpuSeconds } from '../check/process-cpu.js';
+import { childPids, pidWithCommandLine, processCpuSeconds } from '../check/process-cpu.js';
 import { median } from '../check/stats.js';
 import { formatTable } from '../check/table.js';
 import { ANCHOR, benchConfig, hourlyAggregates, memoryReader, NOW, tenantIds } from './workload.js';
@@ -27,24 +26,9 @@ const EXPERIMENT_SQL = process.env.BENCH_LEDGER_SQL;
 
 /** The postmaster whose command line names `dir`, and its children (the backends and background processes). */
 function serverPids(dir: string): number[] {
-  const stat = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  const postmaster = pids.find((p) => {
-    try {
-      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
-    } catch {
-      return false;
-    }
-  });
-  if (!postmaster) throw new Error(`no postgres process for ${dir}`);
-  const children = pids.filter((p) => {
-    try {
-      return stat(p).split(') ')[1].split(' ')[1] === postmaster; // field 4: the parent's pid
-    } catch {
-      return false;
-    }
-  });
-  return [postmaster, ...children].map(Number);
+  const postmaster = pidWithCommandLine(dir);
+  if (postmaster === undefined) throw new Error(`no postgres process for ${dir}`);
+  return [postmaster, ...childPids(postmaster)];
 }
 
 function postgresCpuSeconds(dir: string): number {
