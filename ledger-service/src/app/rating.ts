@@ -82,17 +82,17 @@ export async function rateUsage(ctx: LedgerContext, reader: UsageReader, options
         for (const input of inputs) await writer.add(input);
       }
       await writer.finish();
-      run.written += writer.committed.transactions;
-      run.usageLines += writer.committed.lines;
       break;
     } catch (err) {
-      run.written += writer.committed.transactions;
-      run.usageLines += writer.committed.lines;
       // Another run (another replica, or RateUsage called during a scheduled run) rated some of these hours after
       // this one read the ledger: the database refused the second line for the hour, and this run's batch rolled
       // back whole. Reading the ledger again rates only what is left.
       if (!isUsageLineConflict(err) || attempt >= MAX_RATING_ATTEMPTS) throw err;
       ctx.logger.warn({ attempt, err: String(err) }, 'rating run: another run rated some of these hours first; rating again from the ledger');
+    } finally {
+      // What the attempt committed before it failed stays written, and counts.
+      run.written += writer.committed.transactions;
+      run.usageLines += writer.committed.lines;
     }
   }
   if (run.written > 0 || run.conflicts.length > 0) {
