@@ -48,6 +48,13 @@ describe('tollgate CLI', () => {
     expect(result.stderr).toContain('plans[0].features[0].quota.limit: must be 0 or more');
   });
 
+  it('refuses a bad TOLLGATE_HEAP_GROWING_PERCENT before starting a server, exit code 2', async () => {
+    const result = await tollgate(['sidecar'], { TOLLGATE_HEAP_GROWING_PERCENT: 'lots' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('tollgate: TOLLGATE_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000');
+    expect(result.stderr).toContain('got "lots"');
+  });
+
   it('explains unknown commands and options', async () => {
     expect((await tollgate(['nope'])).stderr).toContain('unknown command "nope"');
     const bad = await tollgate(['sidecar', '--bogus']);
