@@ -23,12 +23,12 @@ const EVENT_MS = '(toUInt64(event_time) * 1000 + event_ms)';
 function scopeFilter(scope: UsageScope): string {
   const fromSeconds = Math.floor(scope.fromMs / 1000);
   const toSeconds = Math.ceil(scope.toMs / 1000);
-  const parts = [
-    // Coarse bounds on the sort key first so ClickHouse reads only the needed granules; exact bounds after.
-    `event_time >= toDateTime(${fromSeconds})`,
-    `${EVENT_MS} >= ${scope.fromMs}`,
-    `(correction != '' OR (event_time <= toDateTime(${toSeconds}) AND ${EVENT_MS} < ${scope.toMs}))`,
-  ];
+  // Bounds on the sort key's event_time first, so ClickHouse reads only the needed granules. A bound on a whole second
+  // (an hour, a day, a month: what GetUsage, rating and invoices ask) is exact on event_time alone, since event_ms is
+  // 0-999; only a bound inside a second needs the milliseconds, which cost a computed column per row (~20 % of a total).
+  const from = scope.fromMs % 1000 === 0 ? `event_time >= toDateTime(${fromSeconds})` : `event_time >= toDateTime(${fromSeconds}) AND ${EVENT_MS} >= ${scope.fromMs}`;
+  const to = scope.toMs % 1000 === 0 ? `event_time < toDateTime(${toSeconds})` : `event_time <= toDateTime(${toSeconds}) AND ${EVENT_MS} < ${scope.toMs}`;
+  const parts = [from, `(correction != '' OR (${to}))`];
   if (scope.tenantId !== undefined) parts.unshift(`tenant_id = ${sqlString(scope.tenantId)}`);
   if (scope.featureId !== undefined) parts.splice(1, 0, `feature_id = ${sqlString(scope.featureId)}`);
   return parts.join(' AND ');

@@ -90,6 +90,18 @@ describe.each([
     await insert(store, [row({ tenantId: 'solo', featureId: 'tokens', quantity: '0', eventTimeMs: T0 + 2 * HOUR, correction: 'void', correctsEventId: y.eventId })]);
     expect(await reader.total(soloRange)).toEqual({ quantity: '1', events: 1 });
 
+    // Bounds on whole seconds (event_time alone) and inside a second (milliseconds too) cut at the same instants.
+    const edges = [T0 - 1, T0, T0 + 999, T0 + 1000, T0 + 1001].map((ms) => row({ tenantId: 'edges', featureId: 'tokens', quantity: '1', eventTimeMs: ms }));
+    await insert(store, edges);
+    const edgeCount = async (fromMs: number, toMs: number) =>
+      (await reader.total({ tenantId: 'edges', featureId: 'tokens', from: new Date(fromMs), to: new Date(toMs) })).events;
+    expect(await edgeCount(T0, T0 + 1000)).toBe(2); // T0, T0+999
+    expect(await edgeCount(T0 - 1000, T0)).toBe(1); // T0-1
+    expect(await edgeCount(T0 + 1, T0 + 1000)).toBe(1); // T0+999
+    expect(await edgeCount(T0, T0 + 1001)).toBe(3); // T0, T0+999, T0+1000
+    expect(await edgeCount(T0 - 1, T0 + 999)).toBe(2); // T0-1, T0
+    expect(await edgeCount(T0 + 1000, T0 + 2000)).toBe(2); // T0+1000, T0+1001
+
     const attrs = await store.rows(
       `SELECT attribute_keys[1], attribute_values[1], attribute_keys[2], attribute_values[2] FROM ${store.database}.usage_events WHERE event_id = '${b.eventId}' LIMIT 1`,
     );
