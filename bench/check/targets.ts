@@ -28,6 +28,12 @@ export async function startNoopTarget(label: string, server: 'grpc-js' | 'http2'
   return { label, grpcAddress: `127.0.0.1:${port}`, pid: child.pid, tap: () => child.tap(), stop: () => child.stop() };
 }
 
+/** `dist/cli/tollgate.js sidecar` with its config and loopback ports (and a unix socket), as node's arguments. */
+export function sidecarCommandArgs(configFile: string, grpcPort: number, httpPort: number, socketPath?: string): string[] {
+  const socket = socketPath === undefined ? [] : ['--socket', socketPath];
+  return [resolve(packageRoot, 'dist/cli/tollgate.js'), 'sidecar', '--config', configFile, '--grpc', `127.0.0.1:${grpcPort}`, '--http', `127.0.0.1:${httpPort}`, ...socket];
+}
+
 /** `tollgate sidecar` exactly as an operator starts it, with the benchmark's catalog and its own Redis. */
 export async function startSidecarTarget(label: string, redisUrl: string, nodeFlags: string[] = []): Promise<Target & { configFile: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-check-'));
@@ -36,17 +42,7 @@ export async function startSidecarTarget(label: string, redisUrl: string, nodeFl
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const child = ChildServer.spawn(
     label,
-    [
-      ...nodeFlags,
-      resolve(packageRoot, 'dist/cli/tollgate.js'),
-      'sidecar',
-      '--config',
-      configFile,
-      '--grpc',
-      `127.0.0.1:${grpcPort}`,
-      '--http',
-      `127.0.0.1:${httpPort}`,
-    ],
+    [...nodeFlags, ...sidecarCommandArgs(configFile, grpcPort, httpPort)],
     { LOG_LEVEL: 'warn', REDIS_URL: redisUrl },
   );
   const httpBase = `http://127.0.0.1:${httpPort}`;

@@ -20,28 +20,23 @@
  * BENCH_INGEST_PROFILE_DIR (write a CPU profile of the sidecar there), BENCH_INGEST_COMPARE_TCP=0 (skip the gRPC/TCP
  * comparison run of each round), BENCH_INGEST_SIDECAR_NODE_FLAGS (node flags for the sidecar, e.g. "--trace-gc").
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { migrateUsageStore } from '../../common/clickhouse/migrations.js';
 import { openUsageStore } from '../../common/clickhouse/store.js';
 import { USAGE_ROW_COLUMNS, usageRowTsv } from '../../common/clickhouse/usage-row.js';
-import { packageRoot } from '../../common/paths.js';
 import { ClickHouseServer } from '../../tests/harness/clickhouse.js';
-import { freePort, waitFor } from '../../tests/harness/ports.js';
 import { pidWithCommandLine, processCpuSeconds, threadCpuSeconds, type CpuPart } from '../check/process-cpu.js';
 import { median, percentileOfSorted } from '../check/stats.js';
 import { fmt, formatTable, type Row } from '../check/table.js';
+import { SHIP_BATCH, sidecarCpuSeconds, metricValue, startBenchSidecar, storeSettings, threadSplit } from './bench-sidecar.js';
 import { encodeReportBatches, IngestDriver } from './driver.js';
 import { BENCH_FEATURE, BENCH_TENANTS, generateEvents, rowsOf, WARM_UP_TENANT } from './events.js';
 
 const N = Number(process.env.BENCH_INGEST_EVENTS ?? 500_000);
 const REPORT_BATCH = Number(process.env.BENCH_INGEST_BATCH ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 16);
-const SHIP_BATCH = 50_000;
 /**
  * Events of a tenant of their own sent through each fresh sidecar, and inserted into each raw-insert table, before the
  * clock starts, so that both sides are measured warm, as they run in production. Without this, a large part of the
@@ -60,12 +55,8 @@ type Transport = 'local' | 'tcp';
 const COMPARE_TCP = process.env.BENCH_INGEST_COMPARE_TCP !== '0';
 const WINDOW = { start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' };
 
-function settings(url: string, database: string) {
-  return { url, username: 'default', database, embeddedPath: '', requestTimeoutMs: 120_000 };
-}
-
 async function rawInsert(url: string, bodies: Buffer[], warmUpBodies: Buffer[], chPid: number | undefined): Promise<{ seconds: number; chCpuSeconds: number }> {
-  const store = await openUsageStore(settings(url, `bench_raw_${Date.now()}`));
+  const store = await openUsageStore(storeSettings(url, `bench_raw_${Date.now()}`));
   try {
     await migrateUsageStore(store);
     for (const body of warmUpBodies) await store.insertTsv('usage_events', USAGE_ROW_COLUMNS, body);
@@ -88,42 +79,10 @@ function cpuSecondsOrNaN(pid: number | undefined, part: CpuPart = 'both'): numbe
   return processCpuSeconds(pid, part) ?? NaN;
 }
 
-/**
- * Where a sidecar's CPU went between two readings: its main thread, its busiest other thread (the scan worker, by far
- * the busiest of the others while ReportBatch load runs), and the rest (V8's GC and compiler threads, libuv's pool).
- */
-function threadSplit(pid: number, before: Map<number, number>, after: Map<number, number>): { main: number; busiest: number; rest: number } {
-  const deltas = [...after].map(([tid, seconds]) => ({ tid, seconds: seconds - (before.get(tid) ?? 0) }));
-  const main = deltas.find((d) => d.tid === pid)?.seconds ?? NaN;
-  const others = deltas.filter((d) => d.tid !== pid).sort((a, b) => b.seconds - a.seconds);
-  return { main, busiest: others[0]?.seconds ?? 0, rest: others.slice(1).reduce((n, d) => n + d.seconds, 0) };
-}
-
 const ownCpuSeconds = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 };
-
-/** CPU the sidecar process used (user + system), from its own /metrics: robust to other load on the machine. */
-function sidecarCpuSeconds(metrics: string): number {
-  return metricValue(metrics, 'tollgate_process_process_cpu_seconds_total');
-}
-
-function sidecarConfig(dir: string, database: string): string {
-  const tenants = [...BENCH_TENANTS, WARM_UP_TENANT].map((t) => `  - { id: ${t}, plan: bench }`).join('\n');
-  return `data_dir: ${dir}
-plans:
-  - id: bench
-    features:
-      - id: ${BENCH_FEATURE}
-tenants:
-${tenants}
-usage:
-  max_batch_events: 10000
-  clickhouse: { database: ${database} }
-  shipper: { batch_events: ${SHIP_BATCH}, batch_interval_ms: 200 }
-`;
-}
 
 interface Inputs {
   /** The raw insert's TabSeparated bodies. */
@@ -143,11 +102,6 @@ function encodeInputs(): { measured: Inputs; warmUp: Inputs } {
   return { measured: encode(generateEvents(N, Date.now())), warmUp: encode(generateEvents(WARM_UP, Date.now(), [WARM_UP_TENANT], 7)) };
 }
 
-/** Polls the sidecar's /metrics until it has shipped `events` events in all. */
-async function shippedAtLeast(metricsUrl: string, events: number): Promise<void> {
-  while (metricValue(await (await fetch(metricsUrl)).text(), 'tollgate_usage_shipped_events_total') < events) await new Promise((r) => setTimeout(r, 20));
-}
-
 /**
  * A full collection now, so that the bench process's garbage from generating and encoding the events (hundreds of MB
  * of objects) is not collected during a measurement, on the CPU the measured processes share.
@@ -157,53 +111,25 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-/** Counters from the sidecar's /metrics. */
-function metricValue(metrics: string, name: string): number {
-  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-}
-
 async function endToEnd(url: string, batches: Buffer[], warmUpBatches: Buffer[], chPid: number | undefined, transport: Transport) {
-  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-ingest-'));
-  const database = `bench_e2e_${Date.now()}`;
-  const configFile = join(dir, 'tollgate.yaml');
-  writeFileSync(configFile, sidecarConfig(dir, database));
-  const grpcPort = await freePort();
-  const socketPath = join(dir, 'sidecar.sock');
-  const httpPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, CLICKHOUSE_URL: url, LOG_LEVEL: 'warn' };
-  delete env.REDIS_URL;
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_INGEST_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_INGEST_PROFILE_DIR}`] : []),
-      ...(process.env.BENCH_INGEST_SIDECAR_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
-      resolve(packageRoot, 'dist/cli/tollgate.js'),
-      'sidecar', '--config',
-      configFile,
-      '--grpc',
-      `127.0.0.1:${grpcPort}`,
-      '--http',
-      `127.0.0.1:${httpPort}`,
-      '--socket',
-      socketPath,
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'], env },
-  );
-  const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
+  const sidecar = await startBenchSidecar(url, `bench_e2e_${Date.now()}`, [
+    ...(process.env.BENCH_INGEST_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_INGEST_PROFILE_DIR}`] : []),
+    ...(process.env.BENCH_INGEST_SIDECAR_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+  ]);
+  const pid = sidecar.pid;
   try {
-    await waitFor('the sidecar to be ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok || undefined, 60_000);
-    const driver = new IngestDriver(transport === 'tcp' ? `127.0.0.1:${grpcPort}` : `unix:${socketPath}`);
+    const driver = new IngestDriver(transport === 'tcp' ? sidecar.grpcAddress : `unix:${sidecar.socketPath}`);
     // Warm the connection and the code paths outside the clock: the warm-up tenant's events, until they are shipped.
     await driver.send([Buffer.alloc(0)], 1);
     const warmedUp = warmUpBatches.length > 0 ? (await driver.send(warmUpBatches, CONCURRENCY)).accepted : 0;
-    await shippedAtLeast(metricsUrl, warmedUp);
+    await sidecar.shippedAtLeast(warmedUp);
 
-    const metricsBefore = await (await fetch(metricsUrl)).text();
+    const metricsBefore = await sidecar.metrics();
     const cpuBefore = sidecarCpuSeconds(metricsBefore);
     const appendedBefore = metricValue(metricsBefore, 'tollgate_usage_spool_appended_bytes_total');
     const chCpuBefore = cpuSecondsOrNaN(chPid);
-    const systemBefore = cpuSecondsOrNaN(child.pid, 'system');
-    const threadsBefore = threadCpuSeconds(child.pid);
+    const systemBefore = cpuSecondsOrNaN(pid, 'system');
+    const threadsBefore = threadCpuSeconds(pid);
     const driverCpuBefore = ownCpuSeconds();
     const started = performance.now();
     const sent = await driver.send(batches, CONCURRENCY);
@@ -212,7 +138,7 @@ async function endToEnd(url: string, batches: Buffer[], warmUpBatches: Buffer[],
     // GetUsage decides when the clock stops. It is asked once the sidecar says it shipped every event (a cheap
     // /metrics read every 20 ms), not every 100 ms meanwhile: each GetUsage is a deduplicating query over the whole
     // table, and polling it during the catch-up took ClickHouse CPU from the inserts being measured.
-    await shippedAtLeast(metricsUrl, warmedUp + N);
+    await sidecar.shippedAtLeast(warmedUp + N);
     const shippedSeconds = (performance.now() - started) / 1000;
     const chCpuShippedSeconds = cpuSecondsOrNaN(chPid) - chCpuBefore;
     let visible = 0;
@@ -223,10 +149,10 @@ async function endToEnd(url: string, batches: Buffer[], warmUpBatches: Buffer[],
     }
     const totalSeconds = (performance.now() - started) / 1000;
     const chCpuSeconds = cpuSecondsOrNaN(chPid) - chCpuBefore;
-    const systemSeconds = cpuSecondsOrNaN(child.pid, 'system') - systemBefore;
-    const threads = threadSplit(child.pid!, threadsBefore, threadCpuSeconds(child.pid));
+    const systemSeconds = cpuSecondsOrNaN(pid, 'system') - systemBefore;
+    const threads = threadSplit(pid, threadsBefore, threadCpuSeconds(pid));
     const driverCpuSeconds = ownCpuSeconds() - driverCpuBefore;
-    const metrics = await (await fetch(metricsUrl)).text();
+    const metrics = await sidecar.metrics();
     const cpuSeconds = sidecarCpuSeconds(metrics) - cpuBefore;
     const appended = metricValue(metrics, 'tollgate_usage_spool_appended_bytes_total') - appendedBefore;
     // Outside the CPU readings above: one tenant's GetUsage once everything is visible, as a dashboard would ask.
@@ -256,20 +182,7 @@ async function endToEnd(url: string, batches: Buffer[], warmUpBatches: Buffer[],
       driverCpuUsPerEvent: (driverCpuSeconds * 1e6) / N,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
-    await dropDatabase(url, database);
-  }
-}
-
-/** So that a later round's clock does not pay for merging an earlier round's parts. */
-async function dropDatabase(url: string, database: string): Promise<void> {
-  const store = await openUsageStore(settings(url, database));
-  try {
-    await store.exec(`DROP DATABASE IF EXISTS ${database}`);
-  } finally {
-    await store.close();
+    await sidecar.stop();
   }
 }
 
