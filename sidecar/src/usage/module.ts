@@ -119,7 +119,7 @@ async function startUsage(ctx: SidecarContext): Promise<UsageRuntime> {
     async stop() {
       await scanWorker?.stop();
       await Promise.race([shipper.stop(), new Promise((r) => setTimeout(r, SHIPPER_STOP_MS).unref())]);
-      await rollup.refresh();
+      await rollup.refresh(true);
       await rollup.stop();
       await spool.close();
       await store.close();
