@@ -7,9 +7,10 @@ import { setFlagsFromString } from 'node:v8';
  * V8 counts ArrayBuffer memory allocated since the last full collection against that allocation limit, and when
  * collections are cheap (a small heap) it puts the limit only a little above the live size. Our servers keep a small
  * heap (~22 MB for the sidecar) but turn over buffers at I/O speed: socket reads, answers, rows for ClickHouse, about
- * 75 MB per 500,000 ingested events. Under V8's own choice that started a full collection every ~100,000 events, each
- * a marking of the whole heap on V8's helper threads, a fifth of the sidecar's CPU during ingest (bench/ingest's
- * "other threads" share, 0.40-0.52 against 0.20-0.26 µs per event with this default). 300 % is the largest growth V8's
+ * 75 MB per 500,000 ingested events. Under V8's own choice a loaded sidecar ran a full collection every ~100,000
+ * events, each a marking of the whole heap on V8's helper threads (`npm run bench:ingest:steady`, rounds of 500,000
+ * events: 0-5 full collections a round and 0.52-0.72 µs per event on threads other than main and the scan worker in
+ * the first rounds, against 0-1 and 0.26-0.56 with this default). 300 % is the largest growth V8's
  * own heuristics pick for a large heap; the cost is that garbage may reach four times the live size before a full
  * collection frees it.
  */
