@@ -30,7 +30,7 @@ import { ClickHouseServer } from '../../tests/harness/clickhouse.js';
 import { pidWithCommandLine, processCpuSeconds, threadCpuSeconds, type CpuPart } from '../check/process-cpu.js';
 import { median, percentileOfSorted } from '../check/stats.js';
 import { fmt, formatTable, type Row } from '../check/table.js';
-import { SHIP_BATCH, sidecarCpuSeconds, metricValue, startBenchSidecar, storeSettings, threadSplit } from './bench-sidecar.js';
+import { metricValue, SHIP_BATCH, sidecarCpuSeconds, startBenchSidecar, storeSettings, threadSplit } from './bench-sidecar.js';
 import { encodeReportBatches, IngestDriver } from './driver.js';
 import { BENCH_FEATURE, BENCH_TENANTS, generateEvents, rowsOf, WARM_UP_TENANT } from './events.js';
 
