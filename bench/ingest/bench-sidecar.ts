@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,11 +58,9 @@ export function threadSplit(pid: number, before: Map<number, number>, after: Map
 }
 
 export interface BenchSidecar {
-  child: ChildProcess;
   pid: number;
   socketPath: string;
   grpcAddress: string;
-  metricsUrl: string;
   metrics(): Promise<string>;
   /** Resolves once the sidecar's /metrics say it shipped `events` events in all (read every 20 ms). */
   shippedAtLeast(events: number): Promise<void>;
@@ -88,8 +86,7 @@ export async function startBenchSidecar(url: string, database: string, nodeFlags
     [...nodeFlags, ...sidecarCommandArgs(configFile, grpcPort, httpPort, socketPath)],
     { stdio: ['ignore', 'inherit', 'inherit'], env },
   );
-  const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
-  const metrics = async () => (await fetch(metricsUrl)).text();
+  const metrics = async () => (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -106,11 +103,9 @@ export async function startBenchSidecar(url: string, database: string, nodeFlags
     throw err;
   }
   return {
-    child,
     pid: child.pid!,
     socketPath,
     grpcAddress: `127.0.0.1:${grpcPort}`,
-    metricsUrl,
     metrics,
     async shippedAtLeast(events) {
       while (metricValue(await metrics(), 'tollgate_usage_shipped_events_total') < events) await new Promise((r) => setTimeout(r, 20));
