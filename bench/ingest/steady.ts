@@ -1,6 +1,6 @@
 /**
  * npm run bench:ingest:steady — one sidecar under sustained ReportBatch load. A diagnostic beside bench:ingest, with
- * no baseline and no target: bench:ingest measures 500,000 events right after a 100,000-event warm-up, when V8 is
+ * no baseline and no target: bench:ingest measures 2,000,000 events right after a 100,000-event warm-up, when V8 is
  * still optimising the sidecar's code; this shows what the same work costs a sidecar that has run for a while.
  *
  * BENCH_STEADY_ROUNDS (default 6) rounds of BENCH_INGEST_EVENTS (default 500,000) events, 1000 per ReportBatch, 16
