@@ -27,6 +27,20 @@ export const USAGE_EVENTS_COLUMNS = [
   'received_at',
 ] as const;
 
+/** A rollup table: one row per computation of a (tenant, feature, bucket); the newest computation wins. */
+function rollupTableSql(db: string, table: string, bucket: 'hour' | 'minute'): string {
+  return `CREATE TABLE IF NOT EXISTS ${db}.${table} (
+        tenant_id String,
+        feature_id String,
+        ${bucket} DateTime('UTC'),
+        quantity Decimal(38, 9),
+        events UInt64,
+        computed_at_ms UInt64
+      ) ENGINE = ReplacingMergeTree(computed_at_ms)
+      PARTITION BY toYYYYMM(${bucket})
+      ORDER BY (tenant_id, feature_id, ${bucket})`;
+}
+
 export const usageMigrations: Migration[] = [
   {
     version: 1,
@@ -58,16 +72,16 @@ export const usageMigrations: Migration[] = [
     statements: (db) => [
       // Recomputed from the deduplicated, corrected raw events for the hours each shipped batch touched; the newest
       // computation of an hour wins, so concurrent sidecars refreshing the same hour converge.
-      `CREATE TABLE IF NOT EXISTS ${db}.usage_hourly (
-        tenant_id String,
-        feature_id String,
-        hour DateTime('UTC'),
-        quantity Decimal(38, 9),
-        events UInt64,
-        computed_at_ms UInt64
-      ) ENGINE = ReplacingMergeTree(computed_at_ms)
-      PARTITION BY toYYYYMM(hour)
-      ORDER BY (tenant_id, feature_id, hour)`,
+      rollupTableSql(db, 'usage_hourly', 'hour'),
+    ],
+  },
+  {
+    version: 3,
+    name: 'per-minute rollup under the hourly one',
+    statements: (db) => [
+      // The rollup recomputes only the minutes a shipped batch touched, then sums the hour from its minutes: a refresh
+      // costs what was shipped, not the whole hour. Also a finer table for dashboards; the newest computation wins.
+      rollupTableSql(db, 'usage_minutely', 'minute'),
     ],
   },
 ];

@@ -34,12 +34,13 @@ function scopeFilter(scope: UsageScope): string {
   return parts.join(' AND ');
 }
 
-/** One row per subject that counts: tenant_id, feature_id, hour (epoch seconds), counted quantity. */
-export function countedSubjectsSql(database: string, scope: UsageScope): string {
+/** One row per subject that counts: tenant_id, feature_id, bucket start (`bucket_start`, epoch seconds), counted quantity. */
+export function countedSubjectsSql(database: string, scope: UsageScope, bucket: 'hour' | 'minute' = 'hour'): string {
+  const startOf = bucket === 'hour' ? 'toStartOfHour' : 'toStartOfMinute';
   return `SELECT
       tenant_id,
       feature_id,
-      toUInt32(toStartOfHour(argMinIf(event_time, received_at, correction = ''))) AS hour_start,
+      toUInt32(${startOf}(argMinIf(event_time, received_at, correction = ''))) AS bucket_start,
       if(countIf(correction != '') > 0, argMaxIf(quantity, event_id, correction != ''), argMinIf(quantity, received_at, correction = '')) AS counted_quantity
     FROM ${database}.usage_events
     WHERE ${scopeFilter(scope)}
@@ -83,10 +84,32 @@ export function originalsTotalSql(database: string, scope: UsageScope): string {
 
 /** Columns: tenant_id, feature_id, hour (epoch seconds), quantity, events; ordered by tenant, feature, hour. */
 export function hourlySql(database: string, scope: UsageScope): string {
-  return `SELECT tenant_id, feature_id, hour_start, sum(counted_quantity), count()
-    FROM (${countedSubjectsSql(database, scope)})
-    GROUP BY tenant_id, feature_id, hour_start
-    ORDER BY tenant_id, feature_id, hour_start`;
+  return bucketedSql(database, scope, 'hour');
+}
+
+/** Columns: tenant_id, feature_id, minute (epoch seconds), quantity, events; ordered by tenant, feature, minute. */
+export function minutelySql(database: string, scope: UsageScope): string {
+  return bucketedSql(database, scope, 'minute');
+}
+
+function bucketedSql(database: string, scope: UsageScope, bucket: 'hour' | 'minute'): string {
+  return `SELECT tenant_id, feature_id, bucket_start, sum(counted_quantity), count()
+    FROM (${countedSubjectsSql(database, scope, bucket)})
+    GROUP BY tenant_id, feature_id, bucket_start
+    ORDER BY tenant_id, feature_id, bucket_start`;
+}
+
+/**
+ * Columns: quantity, events, minutes computed — one (tenant, feature, hour) summed from the per-minute rollup's newest
+ * computation of each minute.
+ */
+export function hourFromMinutesSql(database: string, tenantId: string, featureId: string, hourMs: number): string {
+  const from = Math.floor(hourMs / 1000);
+  return `SELECT sum(q), sum(e), count() FROM (
+      SELECT minute, argMax(quantity, computed_at_ms) AS q, argMax(events, computed_at_ms) AS e
+      FROM ${database}.usage_minutely
+      WHERE tenant_id = ${sqlString(tenantId)} AND feature_id = ${sqlString(featureId)} AND minute >= toDateTime(${from}) AND minute < toDateTime(${from + 3600})
+      GROUP BY minute)`;
 }
 
 /** Columns as hourlySql, from the dashboard rollup (newest computation of each hour). */

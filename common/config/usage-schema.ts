@@ -37,7 +37,7 @@ export const shipperSchema = z
     /** Backoff while ClickHouse is unreachable: from min, doubling, up to max, each with full jitter. */
     retry_min_ms: positiveInt.default(100),
     retry_max_ms: positiveInt.default(30_000),
-    /** How often the dashboard rollup (usage_hourly) is recomputed for the hours that shipped batches touched. */
+    /** How often the dashboard rollup (usage_minutely, usage_hourly) is recomputed for the minutes shipped batches touched. */
     rollup_refresh_ms: positiveInt.default(5_000),
     /** Per-insert request timeout. */
     request_timeout_ms: positiveInt.default(30_000),

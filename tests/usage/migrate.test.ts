@@ -8,9 +8,9 @@ describe('tollgate migrate (ClickHouse part)', () => {
     const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')) });
     const first = await migrateClickHouse(config);
     expect(first).toMatch(/^clickhouse \(server http:\/\/127\.0\.0\.1:\d+, database t_sidecar_\w+\):\n/);
-    expect(first).toContain('  1 raw usage events: applied\n  2 hourly rollup for dashboards: applied');
+    expect(first).toContain('  1 raw usage events: applied\n  2 hourly rollup for dashboards: applied\n  3 per-minute rollup under the hourly one: applied');
     const second = await migrateClickHouse(config);
-    expect(second).toContain('  1 raw usage events: already applied\n  2 hourly rollup for dashboards: already applied');
+    expect(second).toContain('  1 raw usage events: already applied\n  2 hourly rollup for dashboards: already applied\n  3 per-minute rollup under the hourly one: already applied');
   });
 
   it('refuses to run against an unreachable server with the server named in the error', async () => {

@@ -47,7 +47,11 @@ function scanned(scan: ScannedBatch): ReportOutcome[] {
   return scan.outcomes.map((o, i) => o ?? { eventId: scan.ids.toString('latin1', i * 26, i * 26 + 26), accepted: true });
 }
 
-const sortedSummary = (s: RecordSummary) => ({ hours: [...s.hours].map((h) => h.join('|')).sort(), corrections: [...s.corrections].map((c) => c.join('|')).sort() });
+const sortedSummary = (s: RecordSummary) => ({
+  hours: [...s.hours].map((h) => h.join('|')).sort(),
+  minutes: [...(s.minutes ?? [])].map((m) => m.join('|')).sort(),
+  corrections: [...s.corrections].map((c) => c.join('|')).sort(),
+});
 
 function lcg(seed: number): () => number {
   let state = seed >>> 0;
@@ -68,6 +72,8 @@ const TIMESTAMPS = [
   '2026-11-21T10:00:00.123Z',
   '2026-11-30T23:59:59.999Z',
   '2026-12-01T10:35:00.251Z',
+  '2026-12-01T10:35:59.999Z',
+  '2026-12-01T10:36:00.000Z',
   '2026-12-01T10:35:00.250Z',
   '2026-10-27T10:30:00.250Z',
   '2026-10-27T10:30:00.249Z',
@@ -97,7 +103,7 @@ function randomEvent(random: () => number): Record<string, unknown> {
   if (maybe(0.6)) event.serviceId = pickFrom(random, maybe(0.7) ? SERVICES.slice(0, 2) : SERVICES);
   if (maybe(0.97)) event.featureId = pickFrom(random, maybe(0.7) ? FEATURES.slice(0, 3) : FEATURES);
   if (maybe(0.95)) event.quantity = pickFrom(random, maybe(0.6) ? QUANTITIES.slice(0, 6) : QUANTITIES);
-  if (maybe(0.8)) event.timestamp = pickFrom(random, maybe(0.6) ? TIMESTAMPS.slice(0, 5) : TIMESTAMPS);
+  if (maybe(0.8)) event.timestamp = pickFrom(random, maybe(0.6) ? TIMESTAMPS.slice(0, 7) : TIMESTAMPS);
   if (maybe(0.6)) {
     const attributes: Record<string, string> = {};
     const n = Math.floor(random() * 6);

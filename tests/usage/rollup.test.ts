@@ -4,11 +4,13 @@ import type { UsageStore } from '../../common/clickhouse/store.js';
 import { USAGE_ROW_COLUMNS, usageRowTsv, type UsageRow } from '../../common/clickhouse/usage-row.js';
 import { usageReaderOver } from '../../common/clickhouse/usage-reader.js';
 import { createLogger } from '../../common/log.js';
+import { SummaryBuilder } from '../../sidecar/src/usage/adapters/usage-record.js';
 import { RollupRefresher } from '../../sidecar/src/usage/rollup.js';
 import { sharedClickHouseUrl } from '../harness/clickhouse.js';
 import { openTestStore, row } from './helpers.js';
 
 const HOUR = Date.UTC(2026, 10, 21, 10);
+const MINUTE = 60_000;
 const INTERVAL_MS = 5_000;
 
 /** A clock the test moves; with `perRead` set, every reading also moves it, so that work appears to take time. */
@@ -17,10 +19,14 @@ function testClock() {
   return clock;
 }
 
-describe('the dashboard rollup refresher (ClickHouse server)', () => {
+// The same SQL on Debian's clickhouse-server 18.16 and on the current engine embedded by chdb.
+describe.each([
+  ['ClickHouse server', () => sharedClickHouseUrl(inject('clickhouseUrl'))],
+  ['embedded', () => undefined],
+])('the dashboard rollup refresher (%s)', (_kind, url) => {
   let store: UsageStore;
   beforeAll(async () => {
-    store = await openTestStore(sharedClickHouseUrl(inject('clickhouseUrl')), 'rollup');
+    store = await openTestStore(url(), 'rollup');
     await migrateUsageStore(store);
   });
   afterAll(async () => {
@@ -32,6 +38,93 @@ describe('the dashboard rollup refresher (ClickHouse server)', () => {
   const rolledUp = async (tenantId: string) =>
     (await usageReaderOver(store).rollup({ from: new Date(HOUR), to: new Date(HOUR + 3_600_000), tenantId, featureId: 'tokens' }))[0]?.events ?? 0;
   const shipped = (refresher: RollupRefresher, tenantId: string) => refresher.noteShipped([{ hours: [[tenantId, 'tokens', HOUR]], corrections: [] }]);
+
+  /** The summary the spool records for these rows, as ingestion writes it (minutes included). */
+  const summaryOf = (rows: UsageRow[]) => {
+    const builder = new SummaryBuilder();
+    for (const r of rows) builder.add(r.tenantId, r.featureId, r.eventTimeMs, r.correctsEventId);
+    return builder.build();
+  };
+  const hourOf = async (tenantId: string) =>
+    (await usageReaderOver(store).rollup({ from: new Date(HOUR), to: new Date(HOUR + 3_600_000), tenantId, featureId: 'tokens' }))[0];
+  /** The store, with every query it is asked kept in `asked`. */
+  const recording = (asked: string[]): UsageStore =>
+    new Proxy(store, {
+      get(target, property) {
+        if (property === 'rows') return (sql: string) => (asked.push(sql), target.rows(sql));
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+
+  it('recomputes only the minutes shipped since it computed the hour whole, and sums the hour from its minutes', async () => {
+    const clock = testClock();
+    const asked: string[] = [];
+    const refresher = new RollupRefresher(recording(asked), INTERVAL_MS, createLogger('test', 'silent'), clock.read);
+    const first = [
+      row({ tenantId: 'minutes', featureId: 'tokens', quantity: '1', eventTimeMs: HOUR + MINUTE + 1_000 }),
+      row({ tenantId: 'minutes', featureId: 'tokens', quantity: '2.5', eventTimeMs: HOUR + 30 * MINUTE }),
+    ];
+    await insert(first);
+    refresher.noteShipped([summaryOf(first)]);
+    await refresher.refresh();
+    expect(await hourOf('minutes')).toMatchObject({ quantity: '3.5', events: 2 });
+    // The first time, all sixty minutes: those without events as explicit zeros.
+    const [[minutes, withEvents]] = await store.rows(
+      `SELECT count(), countIf(events > 0) FROM ${store.database}.usage_minutely WHERE tenant_id = 'minutes' AND minute >= toDateTime(${HOUR / 1000}) AND minute < toDateTime(${HOUR / 1000 + 3600})`,
+    );
+    expect([Number(minutes), Number(withEvents)]).toEqual([60, 2]);
+
+    asked.length = 0;
+    const later = [row({ tenantId: 'minutes', featureId: 'tokens', quantity: '4', eventTimeMs: HOUR + 45 * MINUTE + 59_999 })];
+    await insert(later);
+    refresher.noteShipped([summaryOf(later)]);
+    clock.now += INTERVAL_MS;
+    await refresher.refresh();
+    expect(await hourOf('minutes')).toMatchObject({ quantity: '7.5', events: 3 });
+    const eventReads = asked.filter((sql) => sql.includes('usage_events'));
+    expect(eventReads).toHaveLength(1);
+    // The minute, and two before it: where an earlier copy of a retried event would be.
+    expect(eventReads[0]).toContain(`event_time >= toDateTime(${(HOUR + 43 * MINUTE) / 1000})`);
+    expect(eventReads[0]).toContain(`event_time < toDateTime(${(HOUR + 46 * MINUTE) / 1000})`);
+  });
+
+  it("a void takes its original's minute, and the hour, down", async () => {
+    const clock = testClock();
+    const refresher = new RollupRefresher(store, INTERVAL_MS, createLogger('test', 'silent'), clock.read);
+    const original = row({ tenantId: 'voids', featureId: 'tokens', quantity: '5', eventTimeMs: HOUR + 10 * MINUTE });
+    const other = row({ tenantId: 'voids', featureId: 'tokens', quantity: '1', eventTimeMs: HOUR + 20 * MINUTE });
+    await insert([original, other]);
+    refresher.noteShipped([summaryOf([original, other])]);
+    await refresher.refresh();
+    expect(await hourOf('voids')).toMatchObject({ quantity: '6', events: 2 });
+
+    const correction = row({ tenantId: 'voids', featureId: 'tokens', quantity: '0', eventTimeMs: HOUR + 50 * MINUTE, correction: 'void', correctsEventId: original.eventId });
+    await insert([correction]);
+    refresher.noteShipped([summaryOf([correction])]);
+    clock.now += INTERVAL_MS;
+    await refresher.refresh();
+    expect(await hourOf('voids')).toMatchObject({ quantity: '1', events: 1 });
+    const [[events]] = await store.rows(
+      `SELECT argMax(events, computed_at_ms) FROM ${store.database}.usage_minutely WHERE tenant_id = 'voids' AND minute = toDateTime(${(HOUR + 10 * MINUTE) / 1000})`,
+    );
+    expect(Number(events)).toBe(0);
+  });
+
+  it('counts an event retried with the same id and a newer timestamp once, in the minute of the copy received first', async () => {
+    const clock = testClock();
+    const refresher = new RollupRefresher(store, INTERVAL_MS, createLogger('test', 'silent'), clock.read);
+    const first = row({ tenantId: 'retries', featureId: 'tokens', quantity: '3', eventTimeMs: HOUR + 10 * MINUTE + 59_000 });
+    await insert([first]);
+    refresher.noteShipped([summaryOf([first])]);
+    await refresher.refresh();
+    const retried = { ...first, eventTimeMs: HOUR + 11 * MINUTE + 30_000, receivedAtMs: first.receivedAtMs + 31_000 };
+    await insert([retried]);
+    refresher.noteShipped([summaryOf([retried])]);
+    clock.now += INTERVAL_MS;
+    await refresher.refresh();
+    expect(await hourOf('retries')).toMatchObject({ quantity: '3', events: 1 });
+  });
 
   it('recomputes a touched hour at every refresh while recomputing is cheap', async () => {
     const clock = testClock();

@@ -30,7 +30,7 @@ describe.each([
 
   it('migrates idempotently and records versions', async () => {
     const again = await migrateUsageStore(store);
-    expect(again).toEqual(['  1 raw usage events: already applied', '  2 hourly rollup for dashboards: already applied']);
+    expect(again).toEqual(['  1 raw usage events: already applied', '  2 hourly rollup for dashboards: already applied', '  3 per-minute rollup under the hourly one: already applied']);
   });
 
   it('counts each event id once, applies void and amend, and sums exactly', async () => {

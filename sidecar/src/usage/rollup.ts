@@ -1,34 +1,50 @@
 import type { Logger } from '../../../common/log.js';
 import { dateTimeText, sqlString } from '../../../common/clickhouse/sql-text.js';
 import type { UsageStore } from '../../../common/clickhouse/store.js';
-import { hourlySql } from '../../../common/clickhouse/usage-queries.js';
+import { hourFromMinutesSql, minutelySql } from '../../../common/clickhouse/usage-queries.js';
 import type { RecordSummary } from './adapters/usage-record.js';
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 /**
- * The share of wall time the recomputes of one (tenant, feature) may take. A recompute reads every event of the hours
- * it covers (ClickHouse 18.16: ~1 µs of CPU per event), so under sustained ingest its cost grows with the hour: at
- * 1,000 events/s an hour holds up to 3.6M events, and recomputing it every 5 s kept over a third of a ClickHouse core
- * busy on average (500,000 events of ten tenants: ~0.5 s of ClickHouse CPU to recompute).
+ * The share of wall time the recomputes of one (tenant, feature) may take. A recompute reads every event of what it
+ * covers (ClickHouse 18.16: ~1 µs of CPU per event); recomputing whole hours every 5 s under sustained ingest kept
+ * over a third of a ClickHouse core busy at 1,000 events/s. Minutes made the usual recompute small, but an hour is
+ * still recomputed whole the first time a process touches it (or for a spool record written before minutes).
  * After a recompute that took t, the next for the same (tenant, feature) waits at least t × (1 / share − 1); below
- * ~250,000 events an hour that is within the configured interval and changes nothing.
+ * ~250,000 events recomputed at once that is within the configured interval and changes nothing.
  */
 const MAX_RECOMPUTE_SHARE = 0.05;
+/**
+ * A recompute also reads this far back before its first minute, so that a copy of an event stored again later with a
+ * newer timestamp (a client retrying with the same id and a fresh time) is placed, as in the exact totals, by the
+ * copy received first, and counts once. Minutes are written only for what was planned.
+ */
+const LOOKBACK_MS = 2 * MINUTE_MS;
+/** Hours this process computed whole, remembered up to this many (then forgotten, and computed whole again). */
+const COMPUTED_HOURS_LIMIT = 100_000;
 
 interface Touched {
   tenantId: string;
   featureId: string;
+  /** Hours to recompute whole: from spool records written before minutes were recorded. */
   hours: Set<number>;
+  minutes: Set<number>;
   corrected: Set<string>;
 }
 
 /**
- * Keeps the dashboard rollup (usage_hourly) in step with what was shipped: every (tenant, feature, hour) a batch
- * touched is recomputed from the deduplicated, corrected raw events, and written with the time the computation
- * started, so the newest computation of an hour wins. A correction touches the hour of the event it corrects.
+ * Keeps the dashboard rollup in step with what was shipped. Every (tenant, feature, minute) a batch touched is
+ * recomputed from the deduplicated, corrected raw events into usage_minutely; then each touched hour is summed from
+ * its minutes into usage_hourly. Rows carry the time their computation started, so the newest computation of a minute
+ * or an hour wins, whichever sidecar made it. An hour's sum needs all its minutes: the first time this process touches
+ * an hour it recomputes all sixty (minutes with nothing get explicit zeros); afterwards every change to one of them is
+ * recomputed by the sidecar that shipped it. A correction touches the minute of the event it corrects.
  */
 export class RollupRefresher {
   private touched = new Map<string, Touched>();
+  /** tenant\tfeature\thour of the hours this process has recomputed whole. */
+  private readonly computedHours = new Set<string>();
   /** By tenant\tfeature: no recompute before this time (epoch ms), after an expensive one. */
   private readonly notBefore = new Map<string, number>();
   private timer?: NodeJS.Timeout;
@@ -56,11 +72,12 @@ export class RollupRefresher {
     const entryFor = (tenantId: string, featureId: string) => {
       const key = keyOf(tenantId, featureId);
       let entry = this.touched.get(key);
-      if (!entry) this.touched.set(key, (entry = { tenantId, featureId, hours: new Set(), corrected: new Set() }));
+      if (!entry) this.touched.set(key, (entry = { tenantId, featureId, hours: new Set(), minutes: new Set(), corrected: new Set() }));
       return entry;
     };
     for (const summary of summaries) {
-      for (const [tenantId, featureId, hour] of summary.hours) entryFor(tenantId, featureId).hours.add(hour);
+      if (summary.minutes) for (const [tenantId, featureId, minute] of summary.minutes) entryFor(tenantId, featureId).minutes.add(minute);
+      else for (const [tenantId, featureId, hour] of summary.hours) entryFor(tenantId, featureId).hours.add(hour);
       for (const [tenantId, featureId, id] of summary.corrections) entryFor(tenantId, featureId).corrected.add(id);
     }
   }
@@ -88,13 +105,13 @@ export class RollupRefresher {
         if (entry.corrected.size > 0) {
           const ids = [...entry.corrected].map(sqlString).join(',');
           const rows = await this.store.rows(
-            `SELECT DISTINCT toUInt32(toStartOfHour(event_time)) FROM ${db}.usage_events
+            `SELECT DISTINCT toUInt32(toStartOfMinute(event_time)) FROM ${db}.usage_events
              WHERE tenant_id = ${sqlString(entry.tenantId)} AND feature_id = ${sqlString(entry.featureId)} AND correction = '' AND event_id IN (${ids})`,
           );
-          for (const [hour] of rows) entry.hours.add(Number(hour) * 1000);
+          for (const [minute] of rows) entry.minutes.add(Number(minute) * 1000);
           entry.corrected.clear();
         }
-        if (entry.hours.size > 0) await this.recompute(entry);
+        if (entry.hours.size > 0 || entry.minutes.size > 0) await this.recompute(entry);
         const finished = this.nowMs();
         const wait = (finished - started) * (1 / MAX_RECOMPUTE_SHARE - 1);
         if (wait > this.intervalMs) this.notBefore.set(keyOf(entry.tenantId, entry.featureId), finished + wait);
@@ -108,6 +125,7 @@ export class RollupRefresher {
         if (!current) this.touched.set(key, entry);
         else {
           for (const h of entry.hours) current.hours.add(h);
+          for (const m of entry.minutes) current.minutes.add(m);
           for (const c of entry.corrected) current.corrected.add(c);
         }
       }
@@ -117,20 +135,42 @@ export class RollupRefresher {
 
   private async recompute(entry: Touched): Promise<void> {
     const computedAt = this.nowMs();
-    const hours = [...entry.hours].sort((a, b) => a - b);
-    const rows = await this.store.rows(
-      hourlySql(this.store.database, { tenantId: entry.tenantId, featureId: entry.featureId, fromMs: hours[0], toMs: hours[hours.length - 1] + HOUR_MS }),
-    );
-    const byHour = new Map(rows.map(([, , hour, quantity, events]) => [Number(hour) * 1000, { quantity, events }]));
-    // An hour whose events were all voided gets an explicit zero, replacing the older non-zero computation.
-    const body = hours
-      .map((h) => {
-        const value = byHour.get(h) ?? { quantity: '0', events: '0' };
-        return `${entry.tenantId}\t${entry.featureId}\t${dateTimeText(new Date(h))}\t${value.quantity}\t${value.events}\t${computedAt}\n`;
-      })
-      .join('');
-    await this.store.insertTsv('usage_hourly', ['tenant_id', 'feature_id', 'hour', 'quantity', 'events', 'computed_at_ms'], Buffer.from(body));
+    const { tenantId, featureId } = entry;
+    const db = this.store.database;
+    // Per hour: the minutes to recompute, or undefined for all sixty.
+    const plan = new Map<number, Set<number> | undefined>();
+    for (const hour of entry.hours) plan.set(hour, undefined);
+    for (const minute of entry.minutes) {
+      const hour = minute - (minute % HOUR_MS);
+      if (!this.computedHours.has(`${keyOf(tenantId, featureId)}\t${hour}`)) plan.set(hour, undefined);
+      if (!plan.has(hour)) plan.set(hour, new Set());
+      plan.get(hour)?.add(minute);
+    }
+    const minuteRows: string[] = [];
+    for (const [hour, minutes] of plan) {
+      const touched = minutes ? [...minutes].sort((a, b) => a - b) : Array.from({ length: 60 }, (_, i) => hour + i * MINUTE_MS);
+      const rows = await this.store.rows(minutelySql(db, { tenantId, featureId, fromMs: touched[0] - LOOKBACK_MS, toMs: touched[touched.length - 1] + MINUTE_MS }));
+      const values = new Map(rows.map(([, , minute, quantity, events]) => [Number(minute) * 1000, { quantity, events }]));
+      // A minute with nothing left (all voided) gets an explicit zero, replacing the older computation.
+      for (const minute of touched) {
+        const value = values.get(minute) ?? { quantity: '0', events: '0' };
+        minuteRows.push(rollupRow(tenantId, featureId, minute, value.quantity, value.events, computedAt));
+      }
+    }
+    await this.store.insertTsv('usage_minutely', ['tenant_id', 'feature_id', 'minute', 'quantity', 'events', 'computed_at_ms'], Buffer.from(minuteRows.join('')));
+    const hourRows: string[] = [];
+    for (const hour of [...plan.keys()].sort((a, b) => a - b)) {
+      const [[quantity, events]] = await this.store.rows(hourFromMinutesSql(db, tenantId, featureId, hour));
+      hourRows.push(rollupRow(tenantId, featureId, hour, quantity, events, computedAt));
+      if (this.computedHours.size >= COMPUTED_HOURS_LIMIT) this.computedHours.clear();
+      this.computedHours.add(`${keyOf(tenantId, featureId)}\t${hour}`);
+    }
+    await this.store.insertTsv('usage_hourly', ['tenant_id', 'feature_id', 'hour', 'quantity', 'events', 'computed_at_ms'], Buffer.from(hourRows.join('')));
   }
+}
+
+function rollupRow(tenantId: string, featureId: string, startMs: number, quantity: string, events: string, computedAt: number): string {
+  return `${tenantId}\t${featureId}\t${dateTimeText(new Date(startMs))}\t${quantity}\t${events}\t${computedAt}\n`;
 }
 
 function keyOf(tenantId: string, featureId: string): string {

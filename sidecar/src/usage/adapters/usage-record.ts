@@ -7,6 +7,11 @@
 export interface RecordSummary {
   /** [tenant, feature, hour start (epoch ms)] of the originals. */
   hours: Array<[string, string, number]>;
+  /**
+   * [tenant, feature, minute start (epoch ms)] of the originals, so the rollup recomputes only those minutes. Absent
+   * from records written before 2026-11-22: the rollup then recomputes each of their hours whole.
+   */
+  minutes?: Array<[string, string, number]>;
   /** [tenant, feature, corrected event id] of the corrections. */
   corrections: Array<[string, string, string]>;
 }
@@ -48,10 +53,12 @@ export function decodeUsageRecord(parts: Buffer | readonly Buffer[]): { rows: Bu
 }
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 /** Collects a summary while rows are added. */
 export class SummaryBuilder {
   private readonly hours = new Map<string, [string, string, number]>();
+  private readonly minutes = new Map<string, [string, string, number]>();
   private readonly corrections: Array<[string, string, string]> = [];
 
   add(tenantId: string, featureId: string, eventTimeMs: number, correctsEventId: string): void {
@@ -59,12 +66,16 @@ export class SummaryBuilder {
       this.corrections.push([tenantId, featureId, correctsEventId]);
       return;
     }
+    const minute = eventTimeMs - (eventTimeMs % MINUTE_MS);
+    const minuteKey = `${tenantId}\t${featureId}\t${minute}`;
+    if (this.minutes.has(minuteKey)) return;
+    this.minutes.set(minuteKey, [tenantId, featureId, minute]);
     const hour = eventTimeMs - (eventTimeMs % HOUR_MS);
     const key = `${tenantId}\t${featureId}\t${hour}`;
     if (!this.hours.has(key)) this.hours.set(key, [tenantId, featureId, hour]);
   }
 
   build(): RecordSummary {
-    return { hours: [...this.hours.values()], corrections: this.corrections };
+    return { hours: [...this.hours.values()], minutes: [...this.minutes.values()], corrections: this.corrections };
   }
 }

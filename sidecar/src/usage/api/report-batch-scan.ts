@@ -52,7 +52,7 @@ export interface ScannedBatch {
 }
 
 const ULID_BYTES = 26;
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 const MAX_ID_LENGTH = 128;
 const INTERN_LIMIT = 10_000;
 const POOLED_BUFFERS = 32;
@@ -92,9 +92,9 @@ interface Interned {
   gen: number;
   features: Record<string, FeatureEntitlement> | undefined;
   featureOf: Map<Interned, FeatureEntitlement | null>;
-  /** The last (feature, hour since the epoch) put into this batch's summary for this tenant. */
+  /** The last (feature, minute since the epoch) put into this batch's summary for this tenant. */
   summaryFeature?: Interned;
-  summaryHour: number;
+  summaryMinute: number;
 }
 
 function hashRange(buf: Buffer, start: number, end: number): number {
@@ -140,7 +140,7 @@ class InternTable {
     const bytes = Buffer.from(buf.subarray(start, end));
     let plain = true;
     for (let i = 0; i < bytes.length; i++) if (bytes[i] < 0x20 || bytes[i] > 0x7e || bytes[i] === 0x5c) plain = false;
-    const entry: Interned = { bytes, id: bytes.toString('latin1'), plain, gen: -1, features: undefined, featureOf: new Map(), summaryHour: -1 };
+    const entry: Interned = { bytes, id: bytes.toString('latin1'), plain, gen: -1, features: undefined, featureOf: new Map(), summaryMinute: -1 };
     this.byHash.set(hash, entry);
     return entry;
   }
@@ -192,7 +192,7 @@ export class BatchScanner {
   private receivedText!: Buffer;
   private nowText!: Buffer;
   private nowMillis = 0;
-  private nowHourIndex = 0;
+  private nowMinuteIndex = 0;
 
   /** Undefined: an event needs a quota check on report; take the generic path for the whole batch. */
   scan(buf: Buffer, ctx: ScanContext): ScannedBatch | undefined {
@@ -209,7 +209,7 @@ export class BatchScanner {
     this.nowText = Buffer.from(epochMsDateTimeText(ctx.nowMs), 'latin1');
     this.receivedText = this.nowText;
     this.nowMillis = ctx.nowMs % 1000;
-    this.nowHourIndex = Math.floor(ctx.nowMs / HOUR_MS);
+    this.nowMinuteIndex = Math.floor(ctx.nowMs / MINUTE_MS);
     const outcomes: Array<ReportOutcome | undefined> = [];
     let ids = this.takeBuffer(this.idBuffers, ULID_BYTES * 1024);
     this.ids = ids;
@@ -447,11 +447,11 @@ export class BatchScanner {
     if (fracDigits > 9 || intE - intS > 20) return Verdict.GENERIC;
 
     // timestamp: the common `2026-11-21T10:00:00.123Z`, or none (now).
-    // Milliseconds and the hour are kept as small integers: a modulo of an epoch-ms double is a call into C in V8.
+    // Milliseconds and the minute are kept as small integers: a modulo of an epoch-ms double is a call into C in V8.
     const nowMs = this.ctx.nowMs;
     let eventTimeMs = nowMs;
     let millis = this.nowMillis;
-    let hourIndex = this.nowHourIndex;
+    let minuteIndex = this.nowMinuteIndex;
     const tsLength = tsE - tsS;
     if (tsLength !== 0) {
       if (tsLength !== 24) return Verdict.GENERIC;
@@ -468,9 +468,9 @@ export class BatchScanner {
       if (d > DAYS_IN_MONTH[mo - 1] + (leap ? 1 : 0)) return Verdict.GENERIC;
       // Years before 1970 would print differently; they are far outside any back-dating window anyway.
       if (y < 1970) return Verdict.GENERIC;
-      hourIndex = daysFromCivil(y, mo, d) * 24 + h;
+      minuteIndex = (daysFromCivil(y, mo, d) * 24 + h) * 60 + mi;
       millis = ms;
-      eventTimeMs = hourIndex * HOUR_MS + mi * 60_000 + sec * 1000 + ms;
+      eventTimeMs = minuteIndex * MINUTE_MS + sec * 1000 + ms;
     }
     if (eventTimeMs > nowMs + limits.maxFutureMs || eventTimeMs < nowMs - limits.backdateMs) return Verdict.GENERIC;
 
@@ -542,9 +542,9 @@ export class BatchScanner {
     out[o++] = 10;
     this.o = o;
 
-    if (tenant.summaryFeature !== featureId || tenant.summaryHour !== hourIndex) {
+    if (tenant.summaryFeature !== featureId || tenant.summaryMinute !== minuteIndex) {
       tenant.summaryFeature = featureId;
-      tenant.summaryHour = hourIndex;
+      tenant.summaryMinute = minuteIndex;
       this.summary.add(tenant.id, featureId.id, eventTimeMs, '');
     }
     return Verdict.ACCEPTED;
