@@ -97,7 +97,8 @@ describe('usage durability', () => {
     const first = await startChild(config, compiled);
     expect(first.scanWorker).toBe(compiled);
     const client = usageClient(first.grpc);
-    const stream = reportContinuously(client, 'acme', 200, 4);
+    // Built: 400 events a call, ~19 KB, over the size from which the sidecar scans on its worker (ingest.ts).
+    const stream = reportContinuously(client, 'acme', compiled ? 400 : 200, 4);
     await sleep(1500);
     first.child.kill('SIGKILL');
     await stream.stop();

@@ -33,6 +33,12 @@ export function quotaCost(quantity: string): number {
 }
 
 const ROOM_FOR_ONE_EVENT = 4096;
+/**
+ * Smaller ReportBatch requests (up to ~60–150 events, as the gateway's 20 ms usage batches are) are scanned on the main
+ * thread: that takes tens of microseconds, while handing them to the scan worker and back costs both threads a message
+ * and a wake-up each (a sidecar taking 8-event batches 43 times a second used ~20 % less CPU scanning them here).
+ */
+const OFF_THREAD_MIN_BYTES = 8 * 1024;
 
 function spoolFull(message: string): EventError {
   return { code: Code.RESOURCE_EXHAUSTED, reason: 'SPOOL_FULL', field: '', message: `${message}; retry later` };
@@ -140,7 +146,7 @@ export class UsageIngest {
    */
   async scanBatchOffThread(bytes: Buffer, restriction: Pick<ScanContext, 'callerTenant' | 'denied'> = {}): Promise<ScannedBatch | undefined> {
     const worker = this.deps.scanWorker;
-    if (worker?.available && restriction.callerTenant === undefined) {
+    if (worker?.available && restriction.callerTenant === undefined && bytes.length >= OFF_THREAD_MIN_BYTES) {
       const result = await worker.scan(bytes, this.deps.nowMs(), this.deps.limits);
       if (result.kind === 'scanned') return result.scan;
       if (result.kind === 'give-up') return undefined;
