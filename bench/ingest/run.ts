@@ -35,7 +35,7 @@ import { encodeReportBatches, IngestDriver } from './driver.js';
 import { BENCH_FEATURE, BENCH_TENANTS, generateEvents, rowsOf, WARM_UP_TENANT } from './events.js';
 
 /**
- * 2,000,000 since 00:30 on 2026-11-22 (500,000 before): the raw insert of 500,000 events took 0.3–0.4 s and its rate
+ * 2,000,000 since 00:21 on 2026-11-22 (500,000 before): the raw insert of 500,000 events took 0.3–0.4 s and its rate
  * moved between 1.2M and 1.7M events/s from round to round, and the end-to-end clock's fixed part (shipping the
  * batches in flight at the last acknowledgement, then the GetUsage checks: ~0.15 s) was a fifth of its window. Both
  * sides now run for seconds; BENCH_INGEST_EVENTS=500000 measures the short window.
