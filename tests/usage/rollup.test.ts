@@ -47,15 +47,30 @@ describe.each([
   };
   const hourOf = async (tenantId: string) =>
     (await usageReaderOver(store).rollup({ from: new Date(HOUR), to: new Date(HOUR + 3_600_000), tenantId, featureId: 'tokens' }))[0];
-  /** The store, with every query it is asked kept in `asked`. */
-  const recording = (asked: string[]): UsageStore =>
+  /** The store, with every query it is asked kept in `asked`, and the table of every insert in `inserted`. */
+  const recording = (asked: string[], inserted: string[] = []): UsageStore =>
     new Proxy(store, {
       get(target, property) {
         if (property === 'rows') return (sql: string) => (asked.push(sql), target.rows(sql));
+        if (property === 'insertTsv') return (table: string, columns: readonly string[], body: Buffer) => (inserted.push(table), target.insertTsv(table, columns, body));
         const value = Reflect.get(target, property) as unknown;
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
+
+  it('writes a refresh in two inserts, minutes then hours, however many tenants it covers', async () => {
+    const inserted: string[] = [];
+    const refresher = new RollupRefresher(recording([], inserted), INTERVAL_MS, createLogger('test', 'silent'), testClock().read);
+    const rows = ['many-a', 'many-b', 'many-c'].flatMap((tenantId) => [
+      row({ tenantId, featureId: 'tokens', quantity: '1', eventTimeMs: HOUR + 5 * MINUTE }),
+      row({ tenantId, featureId: 'tokens', quantity: '1', eventTimeMs: HOUR + 3_600_000 + 5 * MINUTE }),
+    ]);
+    await insert(rows);
+    refresher.noteShipped([summaryOf(rows)]);
+    await refresher.refresh();
+    expect(inserted).toEqual(['usage_minutely', 'usage_hourly']);
+    for (const tenantId of ['many-a', 'many-b', 'many-c']) expect(await hourOf(tenantId)).toMatchObject({ quantity: '1', events: 1 });
+  });
 
   it('recomputes only the minutes shipped since it computed the hour whole, and sums the hour from its minutes', async () => {
     const clock = testClock();

@@ -49,6 +49,7 @@ export class RollupRefresher {
   private readonly notBefore = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private lastStamp = 0;
 
   constructor(
     private readonly store: UsageStore,
@@ -90,6 +91,11 @@ export class RollupRefresher {
     return this.running;
   }
 
+  /**
+   * Every entry's minutes are recomputed first (one query each, timed against the duty cycle), then written in one
+   * insert; then every touched hour is summed from its minutes and written in one insert. Two inserts a refresh however
+   * many tenants it covers: each insert is a part ClickHouse has to merge.
+   */
   private async refreshTouched(all: boolean): Promise<void> {
     const now = this.nowMs();
     for (const [key, until] of this.notBefore) if (until <= now) this.notBefore.delete(key);
@@ -98,6 +104,8 @@ export class RollupRefresher {
     for (const [key, entry] of this.touched) (!all && this.notBefore.has(key) ? waiting.set(key, entry) : work.push(entry));
     this.touched = waiting;
     const db = this.store.database;
+    const recomputed: Array<{ entry: Touched; hours: number[] }> = [];
+    const minuteRows: string[] = [];
     try {
       while (work.length > 0) {
         const entry = work[0];
@@ -111,15 +119,32 @@ export class RollupRefresher {
           for (const [minute] of rows) entry.minutes.add(Number(minute) * 1000);
           entry.corrected.clear();
         }
-        if (entry.hours.size > 0 || entry.minutes.size > 0) await this.recompute(entry);
+        if (entry.hours.size > 0 || entry.minutes.size > 0) recomputed.push({ entry, hours: await this.recomputeMinutes(entry, minuteRows) });
         const finished = this.nowMs();
         const wait = (finished - started) * (1 / MAX_RECOMPUTE_SHARE - 1);
         if (wait > this.intervalMs) this.notBefore.set(keyOf(entry.tenantId, entry.featureId), finished + wait);
         work.shift();
       }
+      if (minuteRows.length > 0) await this.store.insertTsv('usage_minutely', ROLLUP_COLUMNS('minute'), Buffer.from(minuteRows.join('')));
+      // Stamped with the time the sums start: a sum made later has read every minute written before it.
+      const summedAt = this.stamp();
+      const hourRows: string[] = [];
+      for (const { entry, hours } of recomputed) {
+        for (const hour of hours) {
+          const [[quantity, events]] = await this.store.rows(hourFromMinutesSql(db, entry.tenantId, entry.featureId, hour));
+          hourRows.push(rollupRow(entry.tenantId, entry.featureId, hour, quantity, events, summedAt));
+        }
+      }
+      if (hourRows.length > 0) await this.store.insertTsv('usage_hourly', ROLLUP_COLUMNS('hour'), Buffer.from(hourRows.join('')));
+      for (const { entry, hours } of recomputed) {
+        for (const hour of hours) {
+          if (this.computedHours.size >= COMPUTED_HOURS_LIMIT) this.computedHours.clear();
+          this.computedHours.add(`${keyOf(entry.tenantId, entry.featureId)}\t${hour}`);
+        }
+      }
     } catch (err) {
-      // Put back what was not done, so the next interval retries it.
-      for (const entry of work) {
+      // Put back what was not written, so the next interval retries it.
+      for (const entry of [...recomputed.map((r) => r.entry), ...work]) {
         const key = keyOf(entry.tenantId, entry.featureId);
         const current = this.touched.get(key);
         if (!current) this.touched.set(key, entry);
@@ -133,10 +158,19 @@ export class RollupRefresher {
     }
   }
 
-  private async recompute(entry: Touched): Promise<void> {
-    const computedAt = this.nowMs();
+  /**
+   * A computation's `computed_at_ms`: the clock, but always after this process's previous one, so that of two
+   * computations a millisecond apart (an interval's refresh and the one at stop) the later wins, never a tie.
+   */
+  private stamp(): number {
+    this.lastStamp = Math.max(this.nowMs(), this.lastStamp + 1);
+    return this.lastStamp;
+  }
+
+  /** Appends the entry's recomputed minutes to `minuteRows`; returns the hours they fall in. */
+  private async recomputeMinutes(entry: Touched, minuteRows: string[]): Promise<number[]> {
+    const computedAt = this.stamp();
     const { tenantId, featureId } = entry;
-    const db = this.store.database;
     // Per hour: the minutes to recompute, or undefined for all sixty.
     const plan = new Map<number, Set<number> | undefined>();
     for (const hour of entry.hours) plan.set(hour, undefined);
@@ -146,10 +180,11 @@ export class RollupRefresher {
       if (!plan.has(hour)) plan.set(hour, new Set());
       plan.get(hour)?.add(minute);
     }
-    const minuteRows: string[] = [];
     for (const [hour, minutes] of plan) {
       const touched = minutes ? [...minutes].sort((a, b) => a - b) : Array.from({ length: 60 }, (_, i) => hour + i * MINUTE_MS);
-      const rows = await this.store.rows(minutelySql(db, { tenantId, featureId, fromMs: touched[0] - LOOKBACK_MS, toMs: touched[touched.length - 1] + MINUTE_MS }));
+      const rows = await this.store.rows(
+        minutelySql(this.store.database, { tenantId, featureId, fromMs: touched[0] - LOOKBACK_MS, toMs: touched[touched.length - 1] + MINUTE_MS }),
+      );
       const values = new Map(rows.map(([, , minute, quantity, events]) => [Number(minute) * 1000, { quantity, events }]));
       // A minute with nothing left (all voided) gets an explicit zero, replacing the older computation.
       for (const minute of touched) {
@@ -157,17 +192,11 @@ export class RollupRefresher {
         minuteRows.push(rollupRow(tenantId, featureId, minute, value.quantity, value.events, computedAt));
       }
     }
-    await this.store.insertTsv('usage_minutely', ['tenant_id', 'feature_id', 'minute', 'quantity', 'events', 'computed_at_ms'], Buffer.from(minuteRows.join('')));
-    const hourRows: string[] = [];
-    for (const hour of [...plan.keys()].sort((a, b) => a - b)) {
-      const [[quantity, events]] = await this.store.rows(hourFromMinutesSql(db, tenantId, featureId, hour));
-      hourRows.push(rollupRow(tenantId, featureId, hour, quantity, events, computedAt));
-      if (this.computedHours.size >= COMPUTED_HOURS_LIMIT) this.computedHours.clear();
-      this.computedHours.add(`${keyOf(tenantId, featureId)}\t${hour}`);
-    }
-    await this.store.insertTsv('usage_hourly', ['tenant_id', 'feature_id', 'hour', 'quantity', 'events', 'computed_at_ms'], Buffer.from(hourRows.join('')));
+    return [...plan.keys()].sort((a, b) => a - b);
   }
 }
+
+const ROLLUP_COLUMNS = (bucket: 'minute' | 'hour') => ['tenant_id', 'feature_id', bucket, 'quantity', 'events', 'computed_at_ms'];
 
 function rollupRow(tenantId: string, featureId: string, startMs: number, quantity: string, events: string, computedAt: number): string {
   return `${tenantId}\t${featureId}\t${dateTimeText(new Date(startMs))}\t${quantity}\t${events}\t${computedAt}\n`;
