@@ -128,6 +128,13 @@ export const gatewaySchema = z
     /** `service_id` of the usage events the gateway reports. */
     service_id: idSchema.default('gateway'),
     report_usage: z.boolean().default(true),
+    /**
+     * Usage goes to the sidecar in one ReportBatch per this many ms or `usage_batch_events`, whichever comes first.
+     * Longer spreads the sidecar's per-call cost (a spool append and its fsync) over more events, and leaves more
+     * served requests' usage in the gateway's memory if it crashes.
+     */
+    usage_flush_ms: millis.max(10_000).default(20),
+    usage_batch_events: z.number().int('must be a whole number').positive('must be greater than 0').max(10_000).default(500),
     /** Prometheus metrics of the gateway (optional HOST:PORT). */
     metrics: hostPort.optional(),
     /** Request headers removed before proxying (the API key never reaches the upstream). */

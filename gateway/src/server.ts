@@ -51,7 +51,9 @@ export async function startGateway(config: TollgateConfig, options: GatewayOptio
   const target = options.sidecar ?? sidecarTarget(config);
   const directory = await KeyDirectory.open(config, logger, options.snapshotBus);
   const sidecar = new SidecarClient(target, gateway.sidecar_timeout_ms, gateway.settle_timeout_ms, gateway.sidecar_protocol);
-  const reporter = gateway.report_usage ? new UsageReporter(sidecar, gateway.service_id, logger, metrics.usageReportFailures, metrics.usageReported) : undefined;
+  const reporter = gateway.report_usage
+    ? new UsageReporter(sidecar, gateway.service_id, logger, metrics.usageReportFailures, metrics.usageReported, gateway.usage_flush_ms, gateway.usage_batch_events)
+    : undefined;
 
   const server = createServer({ keepAliveTimeout: 65_000 }, gatewayHandler({ targets, directory, sidecar, reporter, metrics, logger, stripRequestHeaders: new Set(gateway.strip_request_headers) }));
   const address = await listen(server, options.listen ?? gateway.listen);

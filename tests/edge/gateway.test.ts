@@ -67,6 +67,13 @@ afterAll(async () => {
 
 const auth = (tenant: string) => ({ authorization: `Bearer ${keys[tenant].key}` });
 
+/** The gateway's usage reports so far, from its /metrics: events the sidecar accepted, and failed batches. */
+async function usageReports(handle: GatewayHandle): Promise<{ reported: number; failed: number }> {
+  const text = await (await fetch(handle.metricsUrl!)).text();
+  const sum = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  return { reported: sum('tollgate_gateway_usage_reported_total'), failed: sum('tollgate_gateway_usage_report_failures_total') };
+}
+
 async function problem(res: Response) {
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   return (await res.json()) as { status: number; reason?: string; type: string };
@@ -193,14 +200,26 @@ describe('gateway end to end (real sidecar, real upstream)', () => {
   });
 
   it('reports usage for charged requests only, every event accepted by the sidecar', async () => {
-    const metrics = async () => {
-      const text = await (await fetch(gateway.metricsUrl!)).text();
-      const sum = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
-      return { reported: sum('tollgate_gateway_usage_reported_total'), failed: sum('tollgate_gateway_usage_report_failures_total') };
-    };
     // Charged so far: json, echo, sse, complete, stream-priced, 2×tiny, capped, globex json = 9, plus any request that got through
     // while the revocation propagated (5xx, 502, 504 and refusals are not charged).
-    await expect.poll(metrics, { timeout: 2000 }).toEqual({ reported: 9 + chargedWhileRevoking, failed: 0 });
+    await expect.poll(() => usageReports(gateway), { timeout: 2000 }).toEqual({ reported: 9 + chargedWhileRevoking, failed: 0 });
+  });
+
+  it('holds usage until usage_batch_events are waiting when usage_flush_ms is long', async () => {
+    const gatewayConfig = { ...stack.config.edge.gateway, metrics: `127.0.0.1:${await freePort()}`, usage_flush_ms: 10_000, usage_batch_events: 2 };
+    const batched = await startGateway(
+      { ...stack.config, edge: { ...stack.config.edge, gateway: gatewayConfig } },
+      { listen: '127.0.0.1:0', sidecar: `unix:${stack.socketPath}`, logger: createLogger('gateway', 'silent') },
+    );
+    try {
+      expect((await fetch(`${batched.url}/api/json`, { headers: auth('acme') })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await usageReports(batched), 'one event waits: neither 2 events nor 10 s yet').toEqual({ reported: 0, failed: 0 });
+      expect((await fetch(`${batched.url}/api/json`, { headers: auth('acme') })).status).toBe(200);
+      await expect.poll(() => usageReports(batched), { timeout: 2000 }).toEqual({ reported: 2, failed: 0 });
+    } finally {
+      await batched.stop();
+    }
   });
 
   it('stops gracefully: an in-flight request finishes, new connections are refused', async () => {
