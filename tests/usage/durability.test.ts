@@ -43,11 +43,20 @@ async function startChild(config: TollgateConfig, compiled = false): Promise<{ c
   return { child, grpc: address.grpc, http: address.http, scanWorker: address.scanWorker };
 }
 
-/** Events a child sidecar holds in its spool, not yet confirmed by ClickHouse (from its /metrics). */
-async function spooledEvents(http: string): Promise<number> {
+/** A value of a child sidecar's /metrics, by its full name (labels included); 0 when absent. */
+async function childMetric(http: string, name: string): Promise<number> {
   const text = await (await fetch(`http://${http}/metrics`)).text();
-  return Number(/^tollgate_usage_spool_events (\S+)$/m.exec(text)?.[1] ?? NaN);
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? 0 : Number(line.slice(name.length + 1));
 }
+
+/** Events a child sidecar holds in its spool, not yet confirmed by ClickHouse. */
+const spooledEvents = (http: string) => childMetric(http, 'tollgate_usage_spool_events');
+/** ReportBatch requests a child sidecar scanned on its worker and on its main thread. */
+const batchScans = async (http: string) => ({
+  worker: await childMetric(http, 'tollgate_usage_batch_scans_total{thread="worker"}'),
+  main: await childMetric(http, 'tollgate_usage_batch_scans_total{thread="main"}'),
+});
 
 async function distinctEventIds(config: TollgateConfig, tenantId: string): Promise<Set<string>> {
   const store = await openUsageStore(usageStoreSettings(config, {}));
@@ -106,6 +115,9 @@ describe('usage durability', () => {
     // Built: 400 events a call, ~19 KB, over the size from which the sidecar scans on its worker (ingest.ts).
     const stream = reportContinuously(client, 'acme', compiled ? 400 : 200, 4);
     await sleep(1500);
+    const scans = await batchScans(first.http);
+    expect(compiled ? scans.worker : scans.main, 'ReportBatch requests scanned where the test name says').toBeGreaterThan(0);
+    expect(compiled ? scans.main : scans.worker).toBe(0);
     first.child.kill('SIGKILL');
     await stream.stop();
     client.close();
@@ -138,7 +150,7 @@ describe('usage durability', () => {
     const config = usageTestConfig({ clickhouseUrl: sharedClickHouseUrl(inject('clickhouseUrl')), usage: { shipper: { batch_events: 5000 } } });
     const socket = join(config.data_dir, 'sidecar.sock');
     config.sidecar.socket = socket;
-    const { grpc, scanWorker } = await startChild(config, true);
+    const { grpc, http, scanWorker } = await startChild(config, true);
     expect(scanWorker).toBe(true);
     const local = sidecarCaller(`unix:${socket}`, 30_000) as LocalCallClient;
     const reportBatch = loadUsageProto().proto.tollgate.v1.UsageService.service.ReportBatch;
@@ -162,6 +174,13 @@ describe('usage durability', () => {
     try {
       await Promise.all(Array.from({ length: 8 }, lane));
       expect(local.protocol).toBe('local');
+      expect(await batchScans(http)).toEqual({ worker: calls, main: 0 });
+      // A small call (under 8 KB) is scanned on the main thread: cheaper than the round trip to the worker. (Another
+      // tenant's, so that acme's totals below stay the large calls'.)
+      const small = [{ eventId: ulid(), tenantId: 'beta', featureId: 'tokens', quantity: '1' }];
+      const answer = reportBatch.responseDeserialize(await local.call(reportBatch.path, reportBatch.requestSerialize({ events: small }))) as ReportBatchResponse__Output;
+      expect(answer.accepted).toBe(1);
+      expect(await batchScans(http)).toEqual({ worker: calls, main: 1 });
     } finally {
       local.close();
     }

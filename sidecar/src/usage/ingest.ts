@@ -148,10 +148,15 @@ export class UsageIngest {
     const worker = this.deps.scanWorker;
     if (worker?.available && restriction.callerTenant === undefined && bytes.length >= OFF_THREAD_MIN_BYTES) {
       const result = await worker.scan(bytes, this.deps.nowMs(), this.deps.limits);
-      if (result.kind === 'scanned') return result.scan;
+      if (result.kind === 'scanned') {
+        this.deps.metrics.batchScanned('worker');
+        return result.scan;
+      }
       if (result.kind === 'give-up') return undefined;
     }
-    return this.scanBatch(bytes, restriction);
+    const scan = this.scanBatch(bytes, restriction);
+    if (scan) this.deps.metrics.batchScanned('main');
+    return scan;
   }
 
   /** Call once a scanned batch is answered. Its rows are given back by spoolScanned, when the spool is done with them. */

@@ -9,6 +9,8 @@ export interface UsageMetrics {
   rowsQuarantined(n: number): void;
   /** Batches sent to ClickHouse and not yet released from the spool. */
   shipInFlight(batches: number): void;
+  /** A ReportBatch request scanned on bytes, on the scan worker or on the main thread. */
+  batchScanned(thread: 'worker' | 'main'): void;
 }
 
 /** Spool depth and shipping lag are read from the spool when Prometheus scrapes. */
@@ -33,6 +35,12 @@ export function createUsageMetrics(
   const shipped = new Counter({ name: 'tollgate_usage_shipped_events_total', help: 'Events confirmed by ClickHouse (duplicates from replays included)', registers: [registry] });
   const quarantined = new Counter({ name: 'tollgate_usage_quarantined_rows_total', help: 'Rows ClickHouse refused as unparseable, kept in the spool directory\'s rejected.jsonl', registers: [registry] });
   const failures = new Counter({ name: 'tollgate_usage_ship_failures_total', help: 'Failed batch inserts (retried with backoff)', registers: [registry] });
+  const scans = new Counter({
+    name: 'tollgate_usage_batch_scans_total',
+    help: 'ReportBatch requests scanned on bytes, by thread: the scan worker, or the main thread (small requests, tenant API keys, no worker)',
+    labelNames: ['thread'] as const,
+    registers: [registry],
+  });
   const inFlight = new Gauge({ name: 'tollgate_usage_ship_in_flight', help: 'Batches sent to ClickHouse and not yet released from the spool (at most shipper.concurrency)', registers: [registry] });
   new Gauge({ name: 'tollgate_usage_spool_events', help: 'Acknowledged events not yet confirmed by ClickHouse (spool depth)', registers: [registry], collect() { this.set(spoolStats().pendingEvents); } });
   new Gauge({ name: 'tollgate_usage_spool_bytes', help: 'Bytes of spool segments not yet released', registers: [registry], collect() { this.set(spoolStats().bytes); } });
@@ -78,5 +86,6 @@ export function createUsageMetrics(
     shipFailed: () => failures.inc(),
     rowsQuarantined: (n) => quarantined.inc(n),
     shipInFlight: (batches) => inFlight.set(batches),
+    batchScanned: (thread) => scans.labels(thread).inc(),
   };
 }
