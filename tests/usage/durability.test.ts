@@ -15,6 +15,7 @@ import { ClickHouseServer, sharedClickHouseUrl } from '../harness/clickhouse.js'
 import { sidecarCaller, type LocalCallClient } from '../../common/local-call-client.js';
 import { loadUsageProto } from '../../common/proto.js';
 import type { ReportBatchResponse__Output } from '../../proto/gen/tollgate/v1/ReportBatchResponse.js';
+import { metricValue } from '../../bench/ingest/bench-sidecar.js';
 import { freePort } from '../harness/ports.js';
 import { eventually, sleep, startUsageSidecar, usageClient, usageTestConfig, WIDE, type UsageClient } from './support.js';
 
@@ -45,9 +46,7 @@ async function startChild(config: TollgateConfig, compiled = false): Promise<{ c
 
 /** A value of a child sidecar's /metrics, by its full name (labels included); 0 when absent. */
 async function childMetric(http: string, name: string): Promise<number> {
-  const text = await (await fetch(`http://${http}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? 0 : Number(line.slice(name.length + 1));
+  return metricValue(await (await fetch(`http://${http}/metrics`)).text(), name) || 0;
 }
 
 /** Events a child sidecar holds in its spool, not yet confirmed by ClickHouse. */
