@@ -99,13 +99,10 @@ function bucketedSql(database: string, scope: UsageScope, bucket: 'hour' | 'minu
     ORDER BY tenant_id, feature_id, bucket_start`;
 }
 
-/**
- * Columns: quantity, events, minutes computed — one (tenant, feature, hour) summed from the per-minute rollup's newest
- * computation of each minute.
- */
+/** Columns: quantity, events — one (tenant, feature, hour) summed from the newest computation of each of its minutes. */
 export function hourFromMinutesSql(database: string, tenantId: string, featureId: string, hourMs: number): string {
   const from = Math.floor(hourMs / 1000);
-  return `SELECT sum(q), sum(e), count() FROM (
+  return `SELECT sum(q), sum(e) FROM (
       SELECT minute, argMax(quantity, computed_at_ms) AS q, argMax(events, computed_at_ms) AS e
       FROM ${database}.usage_minutely
       WHERE tenant_id = ${sqlString(tenantId)} AND feature_id = ${sqlString(featureId)} AND minute >= toDateTime(${from}) AND minute < toDateTime(${from + 3600})
